@@ -1,0 +1,32 @@
+/**
+ * The DynamoDB client, created once per container. Locally (DYNAMODB_ENDPOINT set) it uses fixed
+ * dummy credentials unless real ones are in the environment; fault injection is attached only
+ * when the configuration asks for it (tests and the stress command).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from './config';
+import { addFaultInjection } from './faults';
+
+export function createDocumentClient(config: Config): DynamoDBDocumentClient {
+  const local = config.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    credentials:
+      local && !process.env.AWS_ACCESS_KEY_ID
+        ? { accessKeyId: 'local', secretAccessKey: 'local' }
+        : undefined,
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: 5_000,
+      httpAgent: { keepAlive: true, maxSockets: 256 },
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+    },
+  });
+  if (config.faults) addFaultInjection(client, config.faults);
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

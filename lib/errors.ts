@@ -1,0 +1,62 @@
+/**
+ * The service's errors. Each carries a stable machine-readable `code` and the HTTP status it
+ * maps to; the HTTP layer (lib/http/errors.ts) is the only place that turns them into responses.
+ * Messages are written for API callers: they never contain stack traces, table names or SDK text.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request is malformed or a value is invalid. */
+export class ValidationError extends AppError {
+  constructor(code: string, message: string) {
+    super(400, code, message);
+  }
+}
+
+/** 404: an id, value or route that does not exist. */
+export class NotFoundError extends AppError {
+  constructor(message = 'Not found.', code = 'not_found') {
+    super(404, code, message);
+  }
+}
+
+/** 503: storage stayed unavailable, throttled or contended until the request's time budget ran out. */
+export class UnavailableError extends AppError {
+  constructor(code: 'storage_unavailable' | 'contention', message: string) {
+    super(503, code, message, true);
+  }
+}
+
+/**
+ * Thrown by the storage adapter when a conditional write lost a race (a claim already exists,
+ * a primary changed since it was read). Never reaches a caller: the service re-reads and retries.
+ */
+export class WriteConflict extends Error {
+  constructor(readonly reason: string) {
+    super(`write conflict: ${reason}`);
+    this.name = 'WriteConflict';
+  }
+}
+
+/**
+ * Thrown by the storage adapter for failures worth retrying after a backoff: transaction
+ * conflicts, throttling, lost connections, 5xx from DynamoDB.
+ */
+export class TransientStorageError extends Error {
+  constructor(
+    readonly kind: 'conflict' | 'throttled' | 'unavailable',
+    options?: { cause?: unknown },
+  ) {
+    super(`transient storage error: ${kind}`, options);
+    this.name = 'TransientStorageError';
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The one place where errors become HTTP responses (SPEC.md, "Errors"). Known errors keep their
+ * status and stable code; anything else is a 500 with a generic message. Bodies never carry
+ * stack traces, table names or SDK messages; the details go to the log, masked.
+ */
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { errorBody, json, type HttpResult } from './response';
+
+/** Errors thrown by middy's own middlewares carry a statusCode and expose = true. */
+interface MiddyHttpError extends Error {
+  statusCode: number;
+  expose?: boolean;
+  cause?: { package?: string };
+}
+
+function isMiddyHttpError(error: unknown): error is MiddyHttpError {
+  return error instanceof Error && typeof (error as MiddyHttpError).statusCode === 'number';
+}
+
+export function toErrorResponse(error: unknown, logger: Logger): HttpResult {
+  if (error instanceof AppError) {
+    if (error.status >= 500) logger.warn('request failed', { code: error.code, status: error.status });
+    const headers: Record<string, string> = error.retryable ? { 'retry-after': '1' } : {};
+    return json(error.status, errorBody(error.code, error.message), headers);
+  }
+  if (isMiddyHttpError(error) && error.cause?.package === '@middy/http-json-body-parser') {
+    if (error.statusCode === 415) {
+      return json(
+        415,
+        errorBody('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.'),
+      );
+    }
+    return json(400, errorBody('invalid_json', 'The request body is not valid JSON.'));
+  }
+  logger.error('unhandled error', { error: { name: (error as Error)?.name, message: (error as Error)?.message } });
+  return json(500, errorBody('internal_error', 'Internal server error.'));
+}
+
+/** middy middleware: maps any error of the handler or of an earlier middleware to a response. */
+export function errorHandler(logger: () => Logger) {
+  return {
+    onError: (request: { error?: unknown; response?: unknown }) => {
+      request.response = toErrorResponse(request.error, logger());
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The middleware stack every HTTP function shares, so handlers stay a few lines long:
+ * header normalisation, the body size limit, JSON body parsing (where the route takes a body),
+ * security headers, one error mapper, and one structured log line per request.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DEFAULT_MAX_BODY_BYTES } from '../config';
+import { getLogger } from '../container';
+import { deadlineIn, type Deadline } from '../retry';
+import { bodyLimit } from './body-limit';
+import { errorHandler } from './errors';
+import type { HttpResult } from './response';
+
+export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
+export type HttpFunction = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+/** Time kept back from the Lambda's remaining time to answer after the last retry. */
+const ANSWER_RESERVE_MS = 500;
+
+export function deadlineOf(context: Context, fallbackMs = 10_000): Deadline {
+  return typeof context.getRemainingTimeInMillis === 'function'
+    ? { remainingMs: () => context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS }
+    : deadlineIn(fallbackMs);
+}
+
+export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean } = {}) {
+  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES;
+  const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(httpHeaderNormalizer())
+    .use(requestLog())
+    .use(bodyLimit(maxBodyBytes));
+  if (options.jsonBody) handler.use(httpJsonBodyParser());
+  return handler
+    .use(httpSecurityHeaders())
+    .use(errorHandler(getLogger))
+    .handler(fn as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>);
+}
+
+/** One log line per request: route, status, duration; never the body. */
+function requestLog() {
+  const started = new WeakMap<object, number>();
+  const done = (request: { event: APIGatewayProxyEventV2; context: Context; response?: HttpResult }) => {
+    getLogger().info('request', {
+      requestId: request.context?.awsRequestId,
+      route: request.event.routeKey,
+      status: request.response?.statusCode,
+      durationMs: Date.now() - (started.get(request) ?? Date.now()),
+    });
+  };
+  return {
+    before: (request: object) => {
+      started.set(request, Date.now());
+    },
+    after: done,
+    onError: done,
+  };
+}

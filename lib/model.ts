@@ -1,0 +1,68 @@
+/**
+ * The domain's data shapes (SPEC.md, "Vocabulary"). Plain data: no storage or HTTP types.
+ */
+
+export type LinkPrecedence = 'primary' | 'secondary';
+
+/** One stored contact row, in the SPEC's row shape. Timestamps are ISO-8601 UTC with milliseconds. */
+export interface Contact {
+  id: number;
+  email: string | null;
+  phoneNumber: string | null;
+  linkedId: number | null;
+  linkPrecedence: LinkPrecedence;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** What an identity's primary remembers about each of its secondaries. */
+export interface Member {
+  id: number;
+  createdAt: string;
+  email: string | null;
+  phoneNumber: string | null;
+}
+
+/**
+ * Work that a merge could not fit into its transaction: rows still linked to the absorbed primary
+ * (`from`) and value claims still hinting at it. Any request that meets it finishes it first.
+ */
+export interface PendingRelink {
+  from: number;
+  contactIds: number[];
+  emails: string[];
+  phoneNumbers: string[];
+}
+
+/**
+ * An identity as stored on its primary: the primary row plus the aggregate of its secondaries,
+ * so that one consistent read answers a request. `version` is the optimistic-concurrency token
+ * that every change to the aggregate advances.
+ */
+export interface Identity {
+  primary: Contact;
+  members: Member[];
+  version: number;
+  relink: PendingRelink | null;
+}
+
+/** The `contact` object of a /identify response (without the deprecated alias, which the HTTP layer adds). */
+export interface IdentityView {
+  primaryContactId: number;
+  emails: string[];
+  phoneNumbers: string[];
+  secondaryContactIds: number[];
+}
+
+/** A stored contact read by id: a primary with its identity, or a secondary row. */
+export type StoredContact =
+  | { kind: 'primary'; contact: Contact; identity: Identity }
+  | { kind: 'secondary'; contact: Contact };
+
+/** The claim of one email or phone value: the contact that introduced it and a hint to its primary. */
+export interface Claim {
+  value: string;
+  contactId: number;
+  primaryId: number;
+}

@@ -1,0 +1,67 @@
+/**
+ * Retrying a whole read-decide-write attempt. A lost race (WriteConflict) is retried almost at
+ * once: the next read sees the winner's write. A transient failure (transaction conflict,
+ * throttling, a lost connection) is retried after an exponential backoff with full jitter.
+ * Both stop when the request's time budget would run out, answering 503 with a retryable error.
+ */
+import { TransientStorageError, UnavailableError, WriteConflict } from './errors';
+
+/** The time a request has left; built by the handler from the platform's own deadline. */
+export interface Deadline {
+  remainingMs(): number;
+}
+
+export function deadlineIn(ms: number, now: () => number = Date.now): Deadline {
+  const end = now() + ms;
+  return { remainingMs: () => end - now() };
+}
+
+export interface RetryOptions {
+  /** Backoff base and cap for transient failures, in ms. */
+  baseMs?: number;
+  capMs?: number;
+  /** Time kept back for answering after the last attempt, in ms. */
+  reserveMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function withRetries<T>(
+  deadline: Deadline,
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const {
+    baseMs = 20,
+    capMs = 1_000,
+    reserveMs = 200,
+    random = Math.random,
+    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  } = options;
+  let transientFailures = 0;
+  let conflicts = 0;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      let delay: number;
+      if (error instanceof WriteConflict) {
+        conflicts++;
+        // Someone else's write won; re-read soon, spreading contenders a little.
+        delay = random() * Math.min(50, 2 * conflicts);
+      } else if (error instanceof TransientStorageError) {
+        transientFailures++;
+        delay = random() * Math.min(capMs, baseMs * 2 ** (transientFailures - 1));
+      } else {
+        throw error;
+      }
+      if (deadline.remainingMs() - delay < reserveMs) {
+        throw error instanceof WriteConflict ||
+          (error instanceof TransientStorageError && error.kind === 'conflict')
+          ? new UnavailableError('contention', 'Too many concurrent changes to this customer; retry shortly.')
+          : new UnavailableError('storage_unavailable', 'Storage is temporarily unavailable; retry shortly.');
+      }
+      await sleep(delay);
+    }
+  }
+}

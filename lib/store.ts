@@ -1,0 +1,48 @@
+/**
+ * The storage port: what the identity service needs from storage, in domain terms.
+ * lib/dynamo-store.ts implements it on DynamoDB. Writes are conditional: a write that lost a
+ * race throws WriteConflict (nothing was written) and the service re-reads; a transient failure
+ * throws TransientStorageError (the write may or may not have committed) and the service
+ * re-reads after a backoff. Both re-reads converge because every write is guarded.
+ */
+import type { Claim, Contact, Identity, PendingRelink, StoredContact } from './model';
+import type { MergeResult } from './reconcile';
+
+export interface ClaimPair {
+  email: Claim | null;
+  phoneNumber: Claim | null;
+}
+
+export interface ContactStore {
+  /** Strongly consistent read of the claims of an email and a phone number (null = not asked). */
+  readClaims(email: string | null, phoneNumber: string | null): Promise<ClaimPair>;
+
+  /** Strongly consistent read of contacts by id; unknown ids are absent from the map. */
+  readContacts(ids: readonly number[]): Promise<Map<number, StoredContact>>;
+
+  /** A fresh contact id: unique, positive, increasing within this instance. */
+  allocateContactId(): Promise<number>;
+
+  /** Creates a one-contact identity and claims its values, unless a value is already claimed. */
+  createPrimary(identity: Identity): Promise<void>;
+
+  /**
+   * Stores a new secondary, claims the values it introduces and appends it to the identity's
+   * aggregate, unless the identity changed since `before` was read or a value was claimed.
+   */
+  addSecondary(
+    before: Identity,
+    contact: Contact,
+    claims: { email: string | null; phoneNumber: string | null },
+  ): Promise<void>;
+
+  /**
+   * Folds `loser` into `winner` atomically (aggregate, demotion, and as many re-links and claim
+   * hints as one transaction holds), unless either changed since it was read. Returns the work
+   * that did not fit, recorded on the winner for anyone to finish, or null.
+   */
+  merge(winner: Identity, loser: Identity, result: MergeResult): Promise<PendingRelink | null>;
+
+  /** Finishes a merge's recorded re-linking; idempotent, safe to run by many requests at once. */
+  finishRelink(primaryId: number, pending: PendingRelink): Promise<void>;
+}

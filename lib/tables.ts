@@ -1,0 +1,62 @@
+/**
+ * The one definition of the service's DynamoDB tables. The CDK stack (infra/) creates them from
+ * this list and the local bootstrap (lib/local/) creates them from the same list, so the two
+ * cannot drift. The key names here are the ones lib/dynamo-store.ts reads and writes.
+ */
+export type AttributeType = 'S' | 'N';
+
+export interface TableDefinition {
+  /** Environment variable through which a function learns the table's physical name. */
+  envVar: string;
+  /** Table name used by `npm start` and the tests (prefixed per test run). */
+  localName: string;
+  partitionKey: { name: string; type: AttributeType };
+  sortKey?: { name: string; type: AttributeType };
+  description: string;
+}
+
+export const TABLES = {
+  contacts: {
+    envVar: 'CONTACTS_TABLE',
+    localName: 'Contacts',
+    partitionKey: { name: 'bucket', type: 'N' },
+    sortKey: { name: 'id', type: 'N' },
+    description:
+      'One item per contact. bucket = floor(id / 1000), so ids are stored in ordered item collections and a strongly consistent Query lists them in id order. A primary also holds its identity aggregate (members, ver, relink).',
+  },
+  emails: {
+    envVar: 'EMAILS_TABLE',
+    localName: 'ContactEmails',
+    partitionKey: { name: 'email', type: 'S' },
+    description: 'The unique claim of each email: the contact that introduced it and a hint to its primary.',
+  },
+  phones: {
+    envVar: 'PHONES_TABLE',
+    localName: 'ContactPhones',
+    partitionKey: { name: 'phone', type: 'S' },
+    description: 'The unique claim of each phone number: the contact that introduced it and a hint to its primary.',
+  },
+  counters: {
+    envVar: 'COUNTERS_TABLE',
+    localName: 'Counters',
+    partitionKey: { name: 'name', type: 'S' },
+    description: 'Block allocation of contact ids: each instance reserves a block with one atomic ADD.',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableKey = keyof typeof TABLES;
+export type TableNames = Record<TableKey, string>;
+
+export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
+
+/** Local table names, optionally prefixed (tests give each run its own prefix). */
+export function localTableNames(prefix = ''): TableNames {
+  return Object.fromEntries(
+    TABLE_KEYS.map((key) => [key, `${prefix}${TABLES[key].localName}`]),
+  ) as TableNames;
+}
+
+/** Environment variables that hand the physical table names to a function. */
+export function tableEnvironment(names: TableNames): Record<string, string> {
+  return Object.fromEntries(TABLE_KEYS.map((key) => [TABLES[key].envVar, names[key]]));
+}

@@ -1,0 +1,105 @@
+/**
+ * Normalisation and validation of what callers send (SPEC.md, "Request").
+ * Pure functions: no HTTP, no storage. Every rejection is a ValidationError (400).
+ */
+import { ValidationError } from './errors';
+
+export interface IdentifyRequest {
+  /** Normalised email, or null when not given. */
+  email: string | null;
+  /** Canonical phone number, or null when not given. */
+  phoneNumber: string | null;
+}
+
+const MAX_EMAIL_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+const PHONE_SEPARATORS = /[ \-.()]/g;
+const CANONICAL_PHONE = /^\+?[0-9]{4,15}$/;
+
+/**
+ * Trims and lower-cases an email. Returns null for a blank string (SPEC: blank means "not given");
+ * throws when the value is present but invalid.
+ */
+export function normaliseEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  if (email === '') return null;
+  const at = email.indexOf('@');
+  const valid =
+    email.length <= MAX_EMAIL_LENGTH &&
+    !WHITESPACE_OR_CONTROL.test(email) &&
+    at > 0 &&
+    at === email.lastIndexOf('@') &&
+    at <= MAX_LOCAL_PART_LENGTH &&
+    email.slice(at + 1).includes('.');
+  if (!valid) {
+    throw new ValidationError('invalid_email', 'email is not a valid email address.');
+  }
+  return email;
+}
+
+/**
+ * Canonicalises a phone number: a string is trimmed and stripped of spaces, '-', '.', '(' and ')';
+ * a non-negative integer is read as its decimal digits. Returns null for a blank string.
+ */
+export function normalisePhoneNumber(raw: string | number): string | null {
+  let phone: string;
+  if (typeof raw === 'number') {
+    if (!Number.isSafeInteger(raw) || raw < 0) {
+      throw new ValidationError(
+        'invalid_phone_number',
+        'phoneNumber given as a number must be a non-negative integer.',
+      );
+    }
+    phone = String(raw);
+  } else {
+    const trimmed = raw.trim();
+    if (trimmed === '') return null;
+    phone = trimmed.replace(PHONE_SEPARATORS, '');
+  }
+  if (!CANONICAL_PHONE.test(phone)) {
+    throw new ValidationError(
+      'invalid_phone_number',
+      'phoneNumber must be an optional "+" followed by 4 to 15 digits (spaces, "-", ".", "(" and ")" are ignored).',
+    );
+  }
+  return phone;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates and normalises the body of POST /identify. Other fields are ignored. */
+export function parseIdentifyRequest(body: unknown): IdentifyRequest {
+  if (!isPlainObject(body)) {
+    throw new ValidationError('invalid_body', 'The request body must be a JSON object.');
+  }
+  const rawEmail = Object.hasOwn(body, 'email') ? body.email : undefined;
+  const rawPhone = Object.hasOwn(body, 'phoneNumber') ? body.phoneNumber : undefined;
+
+  let email: string | null = null;
+  if (typeof rawEmail === 'string') {
+    email = normaliseEmail(rawEmail);
+  } else if (rawEmail !== undefined && rawEmail !== null) {
+    throw new ValidationError('invalid_email', 'email must be a string or null.');
+  }
+
+  let phoneNumber: string | null = null;
+  if (typeof rawPhone === 'string' || typeof rawPhone === 'number') {
+    phoneNumber = normalisePhoneNumber(rawPhone);
+  } else if (rawPhone !== undefined && rawPhone !== null) {
+    throw new ValidationError(
+      'invalid_phone_number',
+      'phoneNumber must be a string, a non-negative integer or null.',
+    );
+  }
+
+  if (email === null && phoneNumber === null) {
+    throw new ValidationError(
+      'missing_contact_info',
+      'Provide at least one of email and phoneNumber.',
+    );
+  }
+  return { email, phoneNumber };
+}
