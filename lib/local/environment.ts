@@ -1,0 +1,43 @@
+/**
+ * Prepares storage for a local run: starts an embedded DynamoDB Local unless DYNAMODB_ENDPOINT
+ * names another DynamoDB, creates missing tables, and sets the environment the handlers read.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localTableNames, tableEnvironment, type TableNames } from '../tables';
+import { ensureTables } from './bootstrap';
+import { startDynamoDbLocal } from './dynamodb-local';
+
+export interface LocalStorage {
+  endpoint: string;
+  tables: TableNames;
+  /** True when this process started DynamoDB Local itself. */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export async function prepareLocalStorage(options: {
+  endpoint?: string;
+  dataDir?: string | null;
+  tablePrefix?: string;
+}): Promise<LocalStorage> {
+  const embedded = !options.endpoint;
+  const dynamo = embedded ? await startDynamoDbLocal({ dataDir: options.dataDir ?? null }) : null;
+  const endpoint = options.endpoint ?? dynamo!.endpoint;
+  const tables = localTableNames(options.tablePrefix);
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await ensureTables(client, tables);
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  Object.assign(process.env, tableEnvironment(tables), { DYNAMODB_ENDPOINT: endpoint });
+  process.env.AWS_REGION ??= 'us-east-1';
+  return { endpoint, tables, embedded, stop: async () => dynamo?.stop() };
+}

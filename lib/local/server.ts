@@ -1,0 +1,172 @@
+/**
+ * The local HTTP server behind `npm start` and the end-to-end tests: it turns each HTTP request
+ * into an API Gateway HTTP API (payload 2.0) event, routes it with the same route table as the
+ * stack (lib/routes.ts), and calls the same handler module the Lambda runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { errorBody } from '../http/response';
+import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
+
+/** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
+export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const ROOT = resolve(import.meta.dirname, '../..');
+
+type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{
+  statusCode?: number;
+  headers?: Record<string, string | number | boolean>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  cookies?: string[];
+}>;
+
+const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
+
+function loadHandler(name: FunctionName): Promise<LambdaHandler> {
+  let handler = loaded.get(name);
+  if (!handler) {
+    const url = pathToFileURL(resolve(ROOT, FUNCTIONS[name].entry)).href;
+    handler = import(url).then((module: { handler: LambdaHandler }) => module.handler);
+    loaded.set(name, handler);
+  }
+  return handler;
+}
+
+export interface LocalServerOptions {
+  /** Time budget a request gets, as a Lambda timeout would give it. */
+  timeoutMs?: number;
+}
+
+export function createLocalServer(options: LocalServerOptions = {}): Server {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return createServer((req, res) => {
+    handle(req, res, timeoutMs).catch((error: unknown) => {
+      process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));
+      else res.destroy();
+    });
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<void> {
+  const body = await readBody(req);
+  if (body === null) {
+    // Drain nothing more: answer and close, as API Gateway does for an oversized payload.
+    res.setHeader('connection', 'close');
+    send(res, 413, { 'content-type': 'application/json' }, JSON.stringify(errorBody('payload_too_large', `The request body must not exceed ${PLATFORM_MAX_BODY_BYTES} bytes.`)));
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = matchRoute(method, url.pathname);
+  const functionName: FunctionName = match?.route.function ?? 'notFound';
+  const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
+  const handler = await loadHandler(functionName);
+  const result = await handler(event, lambdaContext(functionName, event.requestContext.requestId, timeoutMs));
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(result.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
+  const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+  send(res, result.statusCode ?? 200, headers, payload);
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads the body, or returns null as soon as it passes the platform's limit. */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > PLATFORM_MAX_BODY_BYTES) {
+      req.resume();
+      resolveBody(null);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > PLATFORM_MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolveBody(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const TEXT_TYPES = /^(application\/([a-z0-9.+-]+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
+
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  routeKey: string,
+  pathParameters?: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const now = new Date();
+  const requestId = randomUUID();
+  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: pathParameters && Object.keys(pathParameters).length ? pathParameters : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function lambdaContext(functionName: string, requestId: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
