@@ -44,11 +44,17 @@ export interface Route {
   /** API Gateway path syntax; `{name}` is a path parameter. */
   path: string;
   function: FunctionName;
+  /**
+   * `public`: open to callers (the stack can put /identify behind IAM with a property).
+   * `admin`: a Cognito JWT of the `admins` group, checked by the API's JWT authorizer and again
+   * in the handler; locally the server accepts the ADMIN_TOKEN bearer token instead.
+   */
+  auth: 'public' | 'admin';
 }
 
 export const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/identify', function: 'identify' },
-  { method: 'GET', path: '/health', function: 'health' },
+  { method: 'POST', path: '/identify', function: 'identify', auth: 'public' },
+  { method: 'GET', path: '/health', function: 'health', auth: 'public' },
 ];
 
 export interface RouteMatch {
