@@ -37,6 +37,22 @@ export class ConfigError extends Error {
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024;
 
+/**
+ * The settings every HTTP function needs, storage or not (health has no tables): the body limit
+ * and the log level. Invalid values fall back to the defaults; loadConfig reports them.
+ */
+export function httpSettings(env: NodeJS.ProcessEnv = process.env): {
+  maxBodyBytes: number;
+  logLevel: Config['logLevel'];
+} {
+  const bytes = Number(env.MAX_BODY_BYTES);
+  const level = (env.LOG_LEVEL ?? '').toLowerCase();
+  return {
+    maxBodyBytes: Number.isInteger(bytes) && bytes >= 256 && bytes <= 1024 * 1024 ? bytes : DEFAULT_MAX_BODY_BYTES,
+    logLevel: (LOG_LEVELS as readonly string[]).includes(level) ? (level as Config['logLevel']) : 'info',
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
 

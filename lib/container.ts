@@ -3,7 +3,7 @@
  * the DynamoDB client, the store and the service. Created on first use, so that a function that
  * never touches storage (health) needs no table configuration.
  */
-import { getConfig, type Config } from './config';
+import { getConfig, httpSettings } from './config';
 import { createDocumentClient } from './dynamo-client';
 import { DynamoContactStore } from './dynamo-store';
 import { IdentityService } from './identity-service';
@@ -13,10 +13,7 @@ let identityService: IdentityService | undefined;
 let logger: Logger | undefined;
 
 export function getLogger(): Logger {
-  logger ??= createLogger(
-    (process.env.LOG_LEVEL?.toLowerCase() as Config['logLevel'] | undefined) ?? 'info',
-    { service: 'fluxkart-identity' },
-  );
+  logger ??= createLogger(httpSettings().logLevel, { service: 'fluxkart-identity' });
   return logger;
 }
 

@@ -8,7 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DEFAULT_MAX_BODY_BYTES } from '../config';
+import { httpSettings } from '../config';
 import { getLogger } from '../container';
 import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
@@ -28,7 +28,7 @@ export function deadlineOf(context: Context, fallbackMs = 10_000): Deadline {
 }
 
 export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean } = {}) {
-  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES;
+  const { maxBodyBytes } = httpSettings();
   const handler = middy<APIGatewayProxyEventV2, HttpResult>()
     .use(httpHeaderNormalizer())
     .use(requestLog())
