@@ -1,0 +1,40 @@
+/**
+ * The CDK app (cdk.json: `tsx infra/app.ts`). Options come from CDK context, e.g.
+ *   npx cdk deploy -c identifyAuthorization=iam -c throttlingRateLimit=50 -c throttlingBurstLimit=100
+ */
+import { App } from 'aws-cdk-lib';
+import { IdentityStack, type IdentityStackProps } from './identity-stack';
+
+const app = new App({
+  // `aws:asset:path` metadata on the functions, which `sam local` reads. The CDK CLI sets it too;
+  // this keeps it when the app is synthesized some other way.
+  context: { 'aws:cdk:enable-asset-metadata': true },
+});
+
+function numberContext(key: string): number | undefined {
+  const raw: unknown = app.node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Context ${key} must be a non-negative number`);
+  return value;
+}
+
+const identifyAuthorization: unknown = app.node.tryGetContext('identifyAuthorization') ?? 'none';
+if (identifyAuthorization !== 'none' && identifyAuthorization !== 'iam') {
+  throw new Error('Context identifyAuthorization must be "none" or "iam"');
+}
+const logLevel: unknown = app.node.tryGetContext('logLevel');
+if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(String(logLevel))) {
+  throw new Error('Context logLevel must be debug, info, warn or error');
+}
+
+const props: IdentityStackProps = {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'FluxKart identity reconciliation service (HTTP API, Lambda, DynamoDB, Cognito)',
+  identifyAuthorization,
+  throttlingRateLimit: numberContext('throttlingRateLimit'),
+  throttlingBurstLimit: numberContext('throttlingBurstLimit'),
+  logLevel: logLevel as IdentityStackProps['logLevel'],
+};
+
+new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);
