@@ -3,6 +3,8 @@
  * (email, phone) are masked wherever they appear in the logged object, so a log line never
  * holds a customer's email or phone number in clear.
  */
+import { httpSettings } from './config';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -28,16 +30,22 @@ export function maskPhone(phone: string): string {
 }
 
 const PERSONAL = /email|phone/i;
+/** Something shaped like an email address inside free text (an error message, say). */
+const EMAIL_IN_TEXT = /[^\s@"'<>()[\],;:]+@[^\s@"'<>()[\],;:]+/g;
 
-/** Returns a copy of `value` with every string under an email- or phone-named key masked. */
+/**
+ * Returns a copy of `value` with every string or number under an email- or phone-named key
+ * masked, and every email-shaped substring of any other string masked.
+ */
 export function maskPersonalData(value: unknown, key = '', depth = 0): unknown {
   if (depth > 8) return '[depth]';
-  if (typeof value === 'string' && PERSONAL.test(key)) {
-    return /email/i.test(key) ? maskEmail(value) : maskPhone(value);
+  if ((typeof value === 'string' || typeof value === 'number') && PERSONAL.test(key)) {
+    return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
   }
+  if (typeof value === 'string') return value.replace(EMAIL_IN_TEXT, (email) => maskEmail(email));
   if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1));
   if (value instanceof Error) {
-    return { name: value.name, message: value.message };
+    return { name: value.name, message: maskPersonalData(value.message, 'message', depth + 1) };
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -64,4 +72,16 @@ export function createLogger(
     error: (m, f) => log('error', m, f),
     child: (fields) => createLogger(level, { ...base, ...fields }, write),
   };
+}
+
+let shared: Logger | undefined;
+
+/**
+ * The container's logger (level from LOG_LEVEL), created on first use. It lives here rather than
+ * in lib/container.ts so that functions that touch no data (health, not-found) do not bundle the
+ * AWS SDK through the container's imports.
+ */
+export function getLogger(): Logger {
+  shared ??= createLogger(httpSettings().logLevel, { service: 'fluxkart-identity' });
+  return shared;
 }

@@ -1,0 +1,370 @@
+/**
+ * The HTTP layer (lib/http/*) through the real handlers, called with synthetic API Gateway
+ * payload-2.0 events: body limit, JSON parsing, the one error mapper, security headers, the
+ * health and not-found functions, and log lines (SPEC.md "Errors", "Other routes").
+ * Requests that reach storage use fresh tables on the run's DynamoDB Local.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config';
+import { createLogger, maskEmail, maskPersonalData, maskPhone } from '../../lib/logger';
+import { createTestTables } from '../support/dynamo';
+import { apiEvent, invoke, type EventOptions } from '../support/events';
+import { snapshot } from '../support/snapshot';
+
+type Handler = unknown;
+let identify: Handler;
+let health: Handler;
+let notFound: Handler;
+let tables: Awaited<ReturnType<typeof createTestTables>>;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  // The container reads its configuration on first use; the handlers are imported afterwards.
+  Object.assign(process.env, tables.env);
+  delete process.env.MAX_BODY_BYTES;
+  delete process.env.LOG_LEVEL;
+  ({ handler: identify } = await import('../../functions/identify/index'));
+  ({ handler: health } = await import('../../functions/health/index'));
+  ({ handler: notFound } = await import('../../functions/not-found/index'));
+});
+
+/** Log lines the handlers wrote to stdout during the current test (kept out of the test output). */
+let stdoutLines: string[] = [];
+beforeEach(() => {
+  stdoutLines = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    stdoutLines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const post = (options: EventOptions) => invoke(identify, apiEvent({ method: 'POST', path: '/identify', ...options }));
+const unmatched = (method: string, path: string) =>
+  invoke(notFound, apiEvent({ method, path, routeKey: '$default', headers: {} }));
+
+/** JSON of exactly `bytes` UTF-8 bytes: a valid identify body padded with an ignored field. */
+function paddedBody(bytes: number, email = 'pad@hillvalley.edu'): string {
+  const head = `{"email":"${email}","pad":"`;
+  const tail = '"}';
+  const body = head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+  expect(Buffer.byteLength(body)).toBe(bytes);
+  return body;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+function expectSecurityHeaders(headers: Record<string, string>) {
+  expect(headers).toMatchObject(SECURITY_HEADERS);
+  expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers).not.toHaveProperty('x-powered-by');
+  expect(headers).not.toHaveProperty('server');
+}
+
+function expectErrorBody(res: { body: string; json: any; headers: Record<string, string> }, code: string) {
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(Object.keys(res.json)).toEqual(['error']);
+  expect(Object.keys(res.json.error).sort()).toEqual(['code', 'message']);
+  expect(res.json.error.code).toBe(code);
+  expect(typeof res.json.error.message).toBe('string');
+  expect(res.json.error.message.length).toBeGreaterThan(0);
+  // No stack trace, no source location, no SDK text.
+  expect(res.body).not.toMatch(/\bat \S+ \(|\.ts:\d+|node_modules|Error:|stack/);
+  expectSecurityHeaders(res.headers);
+}
+
+describe('GET /health', () => {
+  it('answers 200 {"status":"ok"} with security headers', async () => {
+    const res = await invoke(health, apiEvent({ method: 'GET', path: '/health' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toStrictEqual({ status: 'ok' });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expectSecurityHeaders(res.headers);
+  });
+
+  it('never touches user data', async () => {
+    const before = await snapshot(tables);
+    await invoke(health, apiEvent({ method: 'GET', path: '/health' }));
+    expect(await snapshot(tables)).toEqual(before);
+  });
+});
+
+describe('unknown routes', () => {
+  it.each([
+    ['GET', '/'],
+    ['GET', '/nope'],
+    ['POST', '/identify/extra'],
+    ['POST', '/Identify'],
+    ['GET', '/health/'],
+  ])('%s %s -> 404 route_not_found', async (method, path) => {
+    const res = await unmatched(method, path);
+    expect(res.statusCode).toBe(404);
+    expectErrorBody(res, 'route_not_found');
+    expect(res.headers).not.toHaveProperty('allow');
+  });
+
+  it.each([
+    ['GET', '/identify', 'POST'],
+    ['PUT', '/identify', 'POST'],
+    ['DELETE', '/identify', 'POST'],
+    ['POST', '/health', 'GET'],
+  ])('%s %s -> 405 with Allow: %s', async (method, path, allow) => {
+    const res = await unmatched(method, path);
+    expect(res.statusCode).toBe(405);
+    expectErrorBody(res, 'method_not_allowed');
+    expect(res.headers.allow).toBe(allow);
+  });
+});
+
+describe('POST /identify: request body', () => {
+  it.each([
+    ['truncated JSON', '{"email":'],
+    ['not JSON at all', 'email=doc@hillvalley.edu'],
+    ['single quotes', "{'email':'doc@hillvalley.edu'}"],
+    ['an empty body', ''],
+    ['a trailing comma', '{"email":"doc@hillvalley.edu",}'],
+  ])('%s -> 400 invalid_json', async (_name, body) => {
+    const res = await post({ body, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expectErrorBody(res, 'invalid_json');
+  });
+
+  it('a JSON content type without a body -> 400', async () => {
+    const res = await post({ headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expectErrorBody(res, 'invalid_json');
+  });
+
+  it.each([
+    ['__proto__', '{"__proto__":{"email":"doc@hillvalley.edu"},"phoneNumber":"123456"}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"email":"doc@hillvalley.edu"}},"phoneNumber":"123456"}'],
+  ])('a body with a %s key -> 400 and no pollution', async (_name, body) => {
+    const res = await post({ body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.code).toMatch(/^invalid_/);
+    expect(({} as Record<string, unknown>).email).toBeUndefined();
+  });
+
+  it.each([
+    ['an array', '[{"email":"doc@hillvalley.edu"}]', 'invalid_body'],
+    ['a string', '"doc@hillvalley.edu"', 'invalid_body'],
+    ['a number', '42', 'invalid_body'],
+    ['null', 'null', 'invalid_body'],
+    ['neither value', '{"email":null,"phoneNumber":"  "}', 'missing_contact_info'],
+    ['an email of the wrong type', '{"email":true}', 'invalid_email'],
+    ['an invalid email', '{"email":"doc@hillvalley"}', 'invalid_email'],
+    ['a phone of the wrong type', '{"phoneNumber":["123456"]}', 'invalid_phone_number'],
+    ['an invalid phone', '{"phoneNumber":"12"}', 'invalid_phone_number'],
+    ['a fractional phone number', '{"phoneNumber":1234.5}', 'invalid_phone_number'],
+  ])('%s -> 400 %s', async (_name, body, code) => {
+    const res = await post({ body });
+    expect(res.statusCode).toBe(400);
+    expectErrorBody(res, code);
+  });
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['form data', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['xml', { 'content-type': 'application/xml' }],
+    ['no content type', {}],
+  ])('a valid JSON body sent as %s -> 415 unsupported_media_type', async (_name, headers) => {
+    const event = apiEvent({ body: '{"email":"doc@hillvalley.edu"}' });
+    event.headers = headers;
+    const res = await invoke(identify, event);
+    expect(res.statusCode).toBe(415);
+    expectErrorBody(res, 'unsupported_media_type');
+  });
+
+  it.each([
+    ['application/json; charset=utf-8', { 'content-type': 'application/json; charset=utf-8' }],
+    ['a capitalised header name', { 'Content-Type': 'application/json' }],
+    ['a +json media type', { 'content-type': 'application/vnd.fluxkart+json' }],
+  ])('accepts JSON sent as %s', async (_name, headers) => {
+    const event = apiEvent({ body: '{"email":"ct@hillvalley.edu"}' });
+    event.headers = headers;
+    const res = await invoke(identify, event);
+    expect(res.statusCode).toBe(200);
+    expect(res.json.contact.emails).toEqual(['ct@hillvalley.edu']);
+  });
+});
+
+describe('POST /identify: body size limit', () => {
+  it(`documents a limit of 8 KB`, () => {
+    expect(DEFAULT_MAX_BODY_BYTES).toBe(8 * 1024);
+  });
+
+  it('accepts a body of exactly the limit', async () => {
+    const res = await post({ body: paddedBody(DEFAULT_MAX_BODY_BYTES, 'limit@hillvalley.edu') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json.contact.emails).toEqual(['limit@hillvalley.edu']);
+  });
+
+  it.each([
+    ['one byte over the limit', () => paddedBody(DEFAULT_MAX_BODY_BYTES + 1)],
+    ['far over the limit', () => paddedBody(DEFAULT_MAX_BODY_BYTES * 10)],
+    // Under the limit in characters, over it in bytes.
+    ['multi-byte characters over the limit in bytes', () => `{"email":"a@b.co","pad":"${'€'.repeat(3000)}"}`],
+    // Not JSON: a 413 proves the body was not parsed (parsing would answer 400).
+    ['invalid JSON over the limit', () => '{'.repeat(DEFAULT_MAX_BODY_BYTES + 1)],
+  ])('%s -> 413 payload_too_large', async (_name, body) => {
+    const text = body();
+    expect(text.length).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES * 10 + 100);
+    const before = await snapshot(tables);
+    const res = await post({ body: text });
+    expect(res.statusCode).toBe(413);
+    expectErrorBody(res, 'payload_too_large');
+    expect(res.json.error.message).toContain(String(DEFAULT_MAX_BODY_BYTES));
+    expect(await snapshot(tables)).toEqual(before);
+  });
+
+  it('checks the size before the content type: an oversized text/plain body -> 413', async () => {
+    const res = await post({ body: 'x'.repeat(DEFAULT_MAX_BODY_BYTES + 1), headers: { 'content-type': 'text/plain' } });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('measures a base64-encoded body by its decoded size', async () => {
+    const over = Buffer.from(paddedBody(DEFAULT_MAX_BODY_BYTES + 1)).toString('base64');
+    const overRes = await post({ body: over, isBase64Encoded: true });
+    expect(overRes.statusCode).toBe(413);
+    expectErrorBody(overRes, 'payload_too_large');
+
+    // Its base64 text is longer than the limit, but the body itself is not.
+    const at = Buffer.from(paddedBody(DEFAULT_MAX_BODY_BYTES, 'b64@hillvalley.edu')).toString('base64');
+    expect(at.length).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
+    const atRes = await post({ body: at, isBase64Encoded: true });
+    expect(atRes.statusCode).toBe(200);
+    expect(atRes.json.contact.emails).toEqual(['b64@hillvalley.edu']);
+  });
+
+  it('refuses a declared Content-Length over the limit', async () => {
+    const res = await post({ body: '{"email":"a@b.co"}', headers: { 'content-type': 'application/json', 'content-length': '100000' } });
+    expect(res.statusCode).toBe(413);
+  });
+});
+
+describe('POST /identify: success', () => {
+  it('answers 200 with the consolidated contact, JSON and security headers', async () => {
+    const res = await post({ body: { email: 'Marty@HillValley.edu', phoneNumber: 5550101985 } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expectSecurityHeaders(res.headers);
+    expect(res.json).toStrictEqual({
+      contact: {
+        primaryContactId: res.json.contact.primaryContactId,
+        primaryContatctId: res.json.contact.primaryContactId,
+        emails: ['marty@hillvalley.edu'],
+        phoneNumbers: ['5550101985'],
+        secondaryContactIds: [],
+      },
+    });
+  });
+
+  it('a rejected request writes nothing', async () => {
+    const before = await snapshot(tables);
+    for (const body of ['{"email":', '{"email":"new@hillvalley.edu","phoneNumber":"1"}', '[]']) {
+      const res = await post({ body });
+      expect(res.statusCode).toBe(400);
+    }
+    expect(await snapshot(tables)).toEqual(before);
+  });
+});
+
+describe('logs', () => {
+  it('writes JSON lines without an email or a phone number in clear', async () => {
+    const values = ['emmett.brown@hillvalley.edu', '5551885', 'clara@hillvalley.edu'];
+    await post({ body: { email: 'Emmett.Brown@HillValley.edu', phoneNumber: '555-1885' } });
+    await post({ body: { email: 'clara@hillvalley.edu', phoneNumber: 5551885 } });
+    await post({ body: '{"email":"emmett.brown@hillvalley.edu","phoneNumber":"5551885"' });
+    await post({ body: { email: 'emmett.brown@hillvalley', phoneNumber: '5551885' } });
+    await invoke(health, apiEvent({ method: 'GET', path: '/health' }));
+    const lines = stdoutLines;
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      expect(entry).toHaveProperty('level');
+      expect(entry).toHaveProperty('message');
+      for (const value of values) expect(line).not.toContain(value);
+      expect(line.toLowerCase()).not.toContain('emmett');
+    }
+  });
+
+  it('masks personal data wherever it appears in a logged object', () => {
+    const written: string[] = [];
+    const logger = createLogger('debug', { service: 'test' }, (line) => written.push(line));
+    logger.info('event', {
+      email: 'george@hillvalley.edu',
+      request: { phoneNumber: '+15550109999', emails: ['biff@hillvalley.edu'] },
+      phoneNumbers: ['919191', '717171'],
+      contact: { phoneNumber: 5550109999 },
+    });
+    logger.child({ customerEmail: 'lorraine@hillvalley.edu' }).warn('child');
+    logger.error('failure', { error: new Error('claim exists for mcfly@hillvalley.edu') });
+    const text = written.join('\n');
+    for (const value of ['george@hillvalley.edu', '15550109999', 'biff@hillvalley.edu', '919191', '717171', '5550109999', 'lorraine@hillvalley.edu', 'mcfly@hillvalley.edu']) {
+      expect(text).not.toContain(value);
+    }
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'info', message: 'event', service: 'test', email: 'g***@***.edu' });
+  });
+
+  it('masks emails inside free text, such as an error message', () => {
+    expect(maskPersonalData({ message: 'duplicate claim for doc.brown@hillvalley.edu, retry' })).toEqual({
+      message: 'duplicate claim for d***@***.edu, retry',
+    });
+    expect(maskPersonalData({ error: new Error('<george@hillvalley.edu>') })).toEqual({
+      error: { name: 'Error', message: '<g***@***.edu>' },
+    });
+  });
+
+  it('masks a phone number given as a number', () => {
+    expect(maskPersonalData({ phoneNumber: 5550109999 })).toEqual({ phoneNumber: '***99' });
+  });
+
+  it('writes nothing below its level', () => {
+    const written: string[] = [];
+    const logger = createLogger('warn', {}, (line) => written.push(line));
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    expect(written.map((l) => JSON.parse(l).message)).toEqual(['w', 'e']);
+  });
+
+  it.each([
+    ['george@hillvalley.edu', 'g***@***.edu'],
+    ['a@b.co', 'a***@***.co'],
+    ['doc@localhost', 'd***@***'],
+  ])('maskEmail(%s) = %s', (email, masked) => {
+    expect(maskEmail(email)).toBe(masked);
+  });
+
+  it.each([
+    ['+15550109999', '***99'],
+    ['123456', '***56'],
+  ])('maskPhone(%s) = %s', (phone, masked) => {
+    expect(maskPhone(phone)).toBe(masked);
+  });
+
+  it('maskPersonalData masks keys named like email or phone at any depth and leaves the rest', () => {
+    expect(
+      maskPersonalData({
+        route: 'POST /identify',
+        status: 200,
+        nested: { deeper: { email: 'george@hillvalley.edu', phone: '919191' } },
+        list: [{ phoneNumber: '717171' }],
+      }),
+    ).toEqual({
+      route: 'POST /identify',
+      status: 200,
+      nested: { deeper: { email: 'g***@***.edu', phone: '***91' } },
+      list: [{ phoneNumber: '***71' }],
+    });
+  });
+});
