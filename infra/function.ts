@@ -12,19 +12,13 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
+import { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../lib/bundling';
 import type { FunctionDefinition, FunctionName } from '../lib/routes';
 import { TABLE_KEYS, tableEnvironment, type TableKey, type TableNames } from '../lib/tables';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
-
-/**
- * ESM output with bundled CommonJS dependencies (parts of the AWS SDK) needs a real `require`
- * for node built-ins; esbuild's shim throws "Dynamic require of ... is not supported" otherwise.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __fluxkartCreateRequire } from 'node:module'; const require = __fluxkartCreateRequire(import.meta.url);";
 
 export interface ServiceFunctionProps {
   name: FunctionName;
@@ -90,9 +84,10 @@ export class ServiceFunction extends Construct {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        // The SDK version the tests ran with, not whatever the runtime happens to ship.
+        // The SDK version the tests ran with, not whatever the runtime happens to ship; minus the
+        // credential providers Lambda never loads (see lib/bundling.ts: ~130 KB per bundle).
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,

@@ -8,8 +8,9 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { authorizeAdmin } from '../auth';
 import { httpSettings } from '../config';
-import { getLogger } from '../container';
+import { getLogger } from '../logger';
 import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
 import { errorHandler } from './errors';
@@ -27,12 +28,15 @@ export function deadlineOf(context: Context, fallbackMs = 10_000): Deadline {
     : deadlineIn(fallbackMs);
 }
 
-export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean } = {}) {
+export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adminOnly?: boolean } = {}) {
   const { maxBodyBytes } = httpSettings();
   const handler = middy<APIGatewayProxyEventV2, HttpResult>()
     .use(httpHeaderNormalizer())
-    .use(requestLog())
-    .use(bodyLimit(maxBodyBytes));
+    .use(requestLog());
+  // Admin routes: 401/403 before the body is even looked at (the JWT authorizer already refused
+  // anonymous callers in AWS; this is the check "again in the handler", lib/auth.ts).
+  if (options.adminOnly) handler.use({ before: (request: { event: APIGatewayProxyEventV2 }) => void authorizeAdmin(request.event) });
+  handler.use(bodyLimit(maxBodyBytes));
   if (options.jsonBody) handler.use(httpJsonBodyParser());
   return handler
     .use(httpSecurityHeaders())

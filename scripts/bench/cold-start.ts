@@ -1,0 +1,302 @@
+/**
+ * Cold start: each function of lib/routes.ts (FUNCTIONS) bundled as the CDK stack bundles it
+ * (infra/function.ts: esbuild, one minified ESM file for node24, the AWS SDK bundled, the
+ * createRequire banner, an external source map without sources content), beside two baselines
+ * bundled the same way: a hello-world handler, the same importing node:http (as @middy/util does,
+ * so every middy function loads it), and an "SDK baseline" that only creates a DynamoDB document
+ * client and answers with one BatchGetItem. A fresh `node` process (the project's node
+ * 24) imports a bundle and answers one event; the figure is the time from the process's start
+ * (performance.timeOrigin) to the answer, median of several processes, interleaved.
+ * NODE_OPTIONS=--enable-source-maps as in the stack.
+ *
+ * External modules: whatever infra/function.ts uses. While it bundles everything
+ * (externalModules: []), the identify function is also measured with the credential providers
+ * that Lambda never loads left external (lib/bundling.ts), as a proposal.
+ */
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../../lib/bundling';
+import { FUNCTIONS, type FunctionName } from '../../lib/routes';
+import { median } from './stats';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = resolve(ROOT, 'bench/tmp/cold-start');
+
+/** The external modules infra/function.ts bundles with: the shared list once it uses it, else none. */
+function stackExternals(): string[] {
+  let text = '';
+  try {
+    text = readFileSync(resolve(ROOT, 'infra/function.ts'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.includes('LAMBDA_UNUSED_CREDENTIAL_PROVIDERS') ? [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS] : [];
+}
+
+export interface BundleResult {
+  name: string;
+  /** Modules left out of the bundle. */
+  external: string[];
+  bytes: number;
+  /** Largest contributors to the minified output, by package (or "app" for the project's code). */
+  topInputs: Array<{ source: string; bytes: number }>;
+  file: string;
+}
+
+export interface ColdStartResult extends BundleResult {
+  /** Process start to first answer, ms, median. */
+  startToAnswerMs: number;
+  /** import() of the bundle, ms, median. */
+  importMs: number;
+  /** First handler call, ms, median. */
+  firstAnswerMs: number;
+  /** Parent's spawn to child exit, ms, median. */
+  processWallMs: number;
+  runs: number;
+  status: number | undefined;
+}
+
+async function bundle(name: string, entry: string, external: string[]): Promise<BundleResult> {
+  const dir = join(OUT, name.replace(/[^a-zA-Z0-9]+/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.inputs ?? {};
+  const bySource = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const source = m ? m[1]! : 'app';
+    bySource.set(source, (bySource.get(source) ?? 0) + bytesInOutput);
+  }
+  const topInputs = [...bySource]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([source, bytes]) => ({ source, bytes }));
+  return { name, external, bytes: statSync(file).size, topInputs, file };
+}
+
+/** The least a DynamoDB-backed function does: create the SDK client, send one BatchGetItem, answer. */
+const SDK_BASELINE = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({
+  region: process.env.AWS_REGION,
+  endpoint,
+  credentials: endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+}));
+export const handler = async (event) => {
+  const { email, phoneNumber } = JSON.parse(event.body);
+  const out = await db.send(new BatchGetCommand({ RequestItems: {
+    [process.env.EMAILS_TABLE]: { Keys: [{ email }], ConsistentRead: true },
+    [process.env.PHONES_TABLE]: { Keys: [{ phone: phoneNumber }], ConsistentRead: true },
+  } }));
+  return { statusCode: 200, body: JSON.stringify(out.Responses) };
+};
+`;
+
+const RUNNER = `
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [bundle, eventFile] = process.argv.slice(2);
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const context = { awsRequestId: 'cold-start', functionName: 'bench', getRemainingTimeInMillis: () => 10000, callbackWaitsForEmptyEventLoop: false };
+const t0 = performance.now();
+const mod = await import(pathToFileURL(bundle).href);
+const t1 = performance.now();
+const result = await mod.handler(event, context);
+const t2 = performance.now();
+process.stdout.write('\\nCOLD_START ' + JSON.stringify({ importMs: t1 - t0, firstAnswerMs: t2 - t1, startToAnswerMs: t2, status: result?.statusCode }) + '\\n');
+process.exit(0);
+`;
+
+function runOnce(bundleFile: string, eventFile: string, env: NodeJS.ProcessEnv) {
+  return new Promise<{ importMs: number; firstAnswerMs: number; startToAnswerMs: number; wallMs: number; status?: number }>(
+    (resolvePromise, reject) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, [join(OUT, 'runner.mjs'), bundleFile, eventFile], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        const wallMs = performance.now() - started;
+        const line = out.split('\n').find((l) => l.startsWith('COLD_START '));
+        if (code !== 0 || !line) {
+          reject(new Error(`cold start of ${bundleFile} failed (exit ${code}): ${err.slice(-400)}`));
+          return;
+        }
+        resolvePromise({ ...JSON.parse(line.slice('COLD_START '.length)), wallMs });
+      });
+    },
+  );
+}
+
+function httpEvent(method: string, path: string, body?: unknown) {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', host: 'localhost' },
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      requestId: 'cold-start',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * Bundles and cold-starts every function and a hello-world bundle. `identifyBody` is a request
+ * the tables in `env` already know (so the first answer reads and writes nothing new).
+ */
+export async function measureColdStarts(options: {
+  runs: number;
+  env: Record<string, string>;
+  identifyBody: unknown;
+}): Promise<{
+  hello: ColdStartResult;
+  helloNodeHttp: ColdStartResult;
+  sdkBaseline: ColdStartResult;
+  functions: ColdStartResult[];
+  proposals: ColdStartResult[];
+}> {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'runner.mjs'), RUNNER);
+  const helloSrc = join(OUT, 'hello-src.mjs');
+  writeFileSync(
+    helloSrc,
+    "export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });\n",
+  );
+
+  const helloHttpSrc = join(OUT, 'hello-http-src.mjs');
+  writeFileSync(
+    helloHttpSrc,
+    "import { STATUS_CODES } from 'node:http';\nexport const handler = async () => ({ statusCode: 200, body: STATUS_CODES[200] });\n",
+  );
+  const sdkSrc = join(OUT, 'sdk-src.mjs');
+  writeFileSync(sdkSrc, SDK_BASELINE);
+
+  const identifyEvent = httpEvent('POST', '/identify', options.identifyBody);
+  const events: Record<string, unknown> = {
+    hello: httpEvent('GET', '/hello'),
+    sdkBaseline: identifyEvent,
+    identify: identifyEvent,
+    health: httpEvent('GET', '/health'),
+    notFound: httpEvent('GET', '/no-such-route'),
+  };
+  const external = stackExternals();
+  const targets: Array<{
+    name: string;
+    entry: string;
+    external: string[];
+    event: string;
+    kind: 'baseline' | 'function' | 'proposal';
+    nodeOptions?: string;
+  }> = [
+    { name: 'hello', entry: helloSrc, external, event: 'hello', kind: 'baseline' },
+    { name: 'helloNodeHttp', entry: helloHttpSrc, external, event: 'hello', kind: 'baseline' },
+    { name: 'sdkBaseline', entry: sdkSrc, external, event: 'sdkBaseline', kind: 'baseline' },
+    ...(Object.keys(FUNCTIONS) as FunctionName[]).map((name) => ({
+      name,
+      entry: resolve(ROOT, FUNCTIONS[name].entry),
+      external,
+      event: name,
+      kind: 'function' as const,
+    })),
+  ];
+  if (external.length === 0) {
+    targets.push({
+      name: 'identify (proposed: unused credential providers external)',
+      entry: resolve(ROOT, FUNCTIONS.identify.entry),
+      external: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
+      event: 'identify',
+      kind: 'proposal',
+    });
+  }
+  targets.push({
+    name: 'identify (NODE_OPTIONS without --enable-source-maps)',
+    entry: resolve(ROOT, FUNCTIONS.identify.entry),
+    external,
+    event: 'identify',
+    kind: 'proposal',
+    nodeOptions: '',
+  });
+  const bundles = await Promise.all(targets.map((t) => bundle(t.name, t.entry, t.external)));
+  const eventFiles = new Map<string, string>();
+  for (const t of targets) {
+    const file = join(OUT, `${t.event}.event.json`);
+    writeFileSync(file, JSON.stringify(events[t.event] ?? httpEvent('GET', '/')));
+    eventFiles.set(t.name, file);
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_OPTIONS: '--enable-source-maps',
+    LOG_LEVEL: 'info',
+    AWS_REGION: 'us-east-1',
+    ...options.env,
+  };
+
+  const samples = new Map<string, Array<Awaited<ReturnType<typeof runOnce>>>>();
+  // Interleaved, so that machine noise spreads over all bundles alike; one unmeasured round first.
+  for (let run = -1; run < options.runs; run++) {
+    for (const b of bundles) {
+      const nodeOptions = targets.find((t) => t.name === b.name)!.nodeOptions;
+      const sample = await runOnce(b.file, eventFiles.get(b.name)!, nodeOptions === undefined ? env : { ...env, NODE_OPTIONS: nodeOptions });
+      if (run >= 0) (samples.get(b.name) ?? samples.set(b.name, []).get(b.name)!).push(sample);
+    }
+  }
+  const results = bundles.map((b): ColdStartResult => {
+    const s = samples.get(b.name)!;
+    return {
+      ...b,
+      startToAnswerMs: median(s.map((x) => x.startToAnswerMs)),
+      importMs: median(s.map((x) => x.importMs)),
+      firstAnswerMs: median(s.map((x) => x.firstAnswerMs)),
+      processWallMs: median(s.map((x) => x.wallMs)),
+      runs: s.length,
+      status: s[0]?.status,
+    };
+  });
+  const kind = (name: string) => targets.find((t) => t.name === name)!.kind;
+  return {
+    hello: results[0]!,
+    helloNodeHttp: results[1]!,
+    sdkBaseline: results[2]!,
+    functions: results.filter((r) => kind(r.name) === 'function'),
+    proposals: results.filter((r) => kind(r.name) === 'proposal'),
+  };
+}
