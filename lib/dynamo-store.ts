@@ -6,11 +6,21 @@
  * - Contacts  {bucket, id, email?, phoneNumber?, linkedId?, linkPrecedence, createdAt, updatedAt,
  *              deletedAt?} and, on a primary only, the identity aggregate:
  *              members [{id, createdAt, email?, phoneNumber?}] (its secondaries), ver (version),
- *              relink? (a merge's unfinished re-linking).
+ *              relink? (a merge's unfinished re-linking), erasure? (an erasure's to-do list,
+ *              {at, contactIds, emails/phoneNumbers: [{value, contactId}]}, written with REMOVE
+ *              members by a version-guarded update when the erasure is too large for one
+ *              transaction). An erased contact has deletedAt and no email or phoneNumber; an
+ *              erased primary keeps no aggregate, only erasedIds (every contact erased with it).
  * - ContactEmails {email, contactId, primaryId}, ContactPhones {phone, contactId, primaryId}:
  *              the unique claim of a value. contactId never changes; primaryId is a hint that
  *              merges refresh and readers verify by following linkedId.
- * - Counters  {name: "contactId", value}: the high-water mark of reserved id blocks.
+ * - Counters  {name: "contactId", value}: the high-water mark of reserved id blocks;
+ *              {name: "auditSeq", value}: the last audit sequence number handed out.
+ * - AuditLog  {bucket = floor(seq / 1000), seq, at, actor, action, contactIds, primaryContactId?,
+ *              changed, requestId?}: one admin action; never an email or a phone number.
+ *
+ * Listings (contacts by id, audit records by seq) Query the bucketed tables bucket after bucket
+ * with ConsistentRead, up to the bucket of the counter's value, resuming after the last key seen.
  */
 import {
   ConditionalCheckFailedException,
@@ -18,15 +28,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { TransientStorageError, WriteConflict } from './errors';
-import type { Claim, Contact, Identity, Member, PendingRelink, StoredContact } from './model';
-import type { MergeResult } from './reconcile';
-import type { ClaimPair, ContactStore } from './store';
+import type { AuditEntry, Claim, Contact, Identity, Member, PendingErasure, PendingRelink, StoredContact } from './model';
+import { emailsOf, phoneNumbersOf, type MergeResult } from './reconcile';
+import type { AdminStore, ClaimPair, Page } from './store';
 import type { TableNames } from './tables';
 
 /** Ids per item collection of the Contacts table. */
@@ -35,9 +50,19 @@ export const BUCKET_SIZE = 1000;
 export const MAX_TRANSACTION_ACTIONS = 100;
 /** DynamoDB's limit of keys in one BatchGetItem. */
 const MAX_BATCH_GET_KEYS = 100;
+/** Most Queries one page of a listing spends before it ends early (sparse or filtered data). */
+const MAX_QUERIES_PER_PAGE = 25;
 /** Parallel single-item writes when finishing a large re-link. */
 const RELINK_PARALLELISM = 16;
+/** Parallel transactions (chunks of steps) when finishing a large re-link. */
+const RELINK_CHUNK_PARALLELISM = 4;
 const CONTACT_ID_COUNTER = 'contactId';
+/** Re-sends of a transaction whose outcome is unknown, under its original ClientRequestToken. */
+const SAME_TOKEN_RETRIES = 8;
+/** Re-sends of a chunk of re-link steps after transient failures. */
+const STEP_RETRIES = 8;
+/** Counters item that numbers the audit log. */
+const AUDIT_SEQ_COUNTER = 'auditSeq';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -46,7 +71,7 @@ export function contactKey(id: number): { bucket: number; id: number } {
   return { bucket: Math.floor(id / BUCKET_SIZE), id };
 }
 
-export class DynamoContactStore implements ContactStore {
+export class DynamoContactStore implements AdminStore {
   private idBlock: { next: number; end: number } = { next: 0, end: 0 };
   private refill: Promise<void> | null = null;
 
@@ -54,6 +79,8 @@ export class DynamoContactStore implements ContactStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: TableNames,
     private readonly idBlockSize: number,
+    /** Tests lower this to reach the re-link path with small identities. */
+    private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
   ) {}
 
   // ---------------------------------------------------------------- reads
@@ -197,7 +224,7 @@ export class DynamoContactStore implements ContactStore {
 
     // Re-links and claim hints go into the same transaction as far as it has room; the rest is
     // recorded on the winner and finished by finishRelink (here, or by whoever comes next).
-    const room = MAX_TRANSACTION_ACTIONS - 2;
+    const room = this.maxTransactionActions - 2;
     const relinkNow = result.relinkIds.slice(0, room);
     let left = room - relinkNow.length;
     const emailsNow = result.movedEmails.slice(0, left);
@@ -254,12 +281,22 @@ export class DynamoContactStore implements ContactStore {
 
   async finishRelink(primaryId: number, pending: PendingRelink): Promise<void> {
     const now = new Date().toISOString();
-    const writes: Array<() => Promise<unknown>> = [
-      ...pending.contactIds.map((id) => () => this.update(this.relinkAction(id, pending.from, primaryId, now).Update!)),
-      ...pending.emails.map((email) => () => this.update(this.hintAction('emails', { email }, primaryId).Update!)),
-      ...pending.phoneNumbers.map((phone) => () => this.update(this.hintAction('phones', { phone }, primaryId).Update!)),
+    const actions = [
+      ...pending.contactIds.map((id) => this.relinkAction(id, pending.from, primaryId, now)),
+      ...pending.emails.map((email) => this.hintAction('emails', { email }, primaryId, pending.from)),
+      ...pending.phoneNumbers.map((phone) => this.hintAction('phones', { phone }, primaryId, pending.from)),
     ];
-    await runLimited(writes, RELINK_PARALLELISM);
+    // The steps go in transactions of up to maxTransactionActions conditional updates (one round
+    // trip per chunk instead of one per row). A crash between chunks leaves the record for the
+    // next request to finish.
+    const chunks: Array<typeof actions> = [];
+    for (let i = 0; i < actions.length; i += this.maxTransactionActions) {
+      chunks.push(actions.slice(i, i + this.maxTransactionActions));
+    }
+    await runLimited(
+      chunks.map((chunk) => () => this.applySteps(chunk)),
+      RELINK_CHUNK_PARALLELISM,
+    );
     await this.update({
       TableName: this.tables.contacts,
       Key: contactKey(primaryId),
@@ -268,6 +305,263 @@ export class DynamoContactStore implements ContactStore {
       ExpressionAttributeNames: { '#from': 'from' },
       ExpressionAttributeValues: { ':from': pending.from },
     });
+  }
+
+  // ---------------------------------------------------------------- admin: listing, erasure, audit
+
+  async listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
+    const page = await this.queryInOrder({
+      table: this.tables.contacts,
+      sortKey: 'id',
+      counter: CONTACT_ID_COUNTER,
+      after: query.afterId,
+      limit: query.limit,
+      filter: query.includeDeleted ? undefined : 'attribute_not_exists(deletedAt)',
+    });
+    return { items: page.items.map(toContact), hasMore: page.hasMore, resumeAfter: page.resumeAfter };
+  }
+
+  async listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
+    const page = await this.queryInOrder({
+      table: this.tables.audit,
+      sortKey: 'seq',
+      counter: AUDIT_SEQ_COUNTER,
+      after: query.afterSeq,
+      limit: query.limit,
+    });
+    return { items: page.items.map(toAuditEntry), hasMore: page.hasMore, resumeAfter: page.resumeAfter };
+  }
+
+  /**
+   * Items of a bucketed table (partition `bucket` = floor(key / BUCKET_SIZE), sort key `sortKey`)
+   * with key > `after`, in key order: strongly consistent Queries, bucket after bucket, up to the
+   * bucket of the counter's value (the highest key ever handed out; buckets may be empty because
+   * reserved blocks can go unused). Reads one item beyond `limit` to know whether more exist.
+   * A page spends at most MAX_QUERIES_PER_PAGE Queries: past that (long runs of empty buckets or
+   * of filtered-out rows) it ends early at a bucket boundary, possibly short or empty, and the
+   * next page resumes after the last bucket it finished.
+   */
+  private async queryInOrder(q: {
+    table: string;
+    sortKey: string;
+    counter: string;
+    after: number;
+    limit: number;
+    filter?: string;
+  }): Promise<{ items: Item[]; hasMore: boolean; resumeAfter: number | null }> {
+    const highest = await this.counterValue(q.counter);
+    const items: Item[] = [];
+    const lastBucket = Math.floor(highest / BUCKET_SIZE);
+    let queries = 0;
+    for (let bucket = Math.floor((q.after + 1) / BUCKET_SIZE); bucket <= lastBucket && items.length <= q.limit; bucket++) {
+      if (queries >= MAX_QUERIES_PER_PAGE) {
+        const resumeAfter = Math.max(q.after, bucket * BUCKET_SIZE - 1);
+        return { items, hasMore: true, resumeAfter };
+      }
+      let start: Item | undefined;
+      do {
+        const wanted = q.limit + 1 - items.length;
+        const out = await call(() =>
+          this.db.send(
+            new QueryCommand({
+              TableName: q.table,
+              KeyConditionExpression: '#bucket = :bucket AND #key > :after',
+              FilterExpression: q.filter,
+              ExpressionAttributeNames: { '#bucket': 'bucket', '#key': q.sortKey },
+              ExpressionAttributeValues: { ':bucket': bucket, ':after': q.after },
+              ConsistentRead: true,
+              // With a filter, Limit counts items before filtering: read a little more per call.
+              Limit: q.filter ? Math.min(BUCKET_SIZE, wanted * 2) : wanted,
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        queries++;
+        items.push(...((out.Items ?? []) as Item[]));
+        start = out.LastEvaluatedKey as Item | undefined;
+      } while (start && items.length <= q.limit);
+    }
+    const page = items.slice(0, q.limit);
+    const hasMore = items.length > q.limit;
+    return { items: page, hasMore, resumeAfter: hasMore ? Number(page.at(-1)![q.sortKey]) : null };
+  }
+
+  private async counterValue(name: string): Promise<number> {
+    const out = await call(() =>
+      this.db.send(new GetCommand({ TableName: this.tables.counters, Key: { name }, ConsistentRead: true })),
+    );
+    return Number(out.Item?.value ?? 0);
+  }
+
+  async eraseIdentity(identity: Identity, at: string): Promise<PendingErasure | null> {
+    const primaryId = identity.primary.id;
+    const secondaryIds = identity.members.map((m) => m.id);
+    const emails = [...emailsOf(identity)];
+    const phones = [...phoneNumbersOf(identity)];
+    // The identity must be exactly as read: same version, still a live primary, nothing pending.
+    const guard = {
+      ConditionExpression:
+        'ver = :ver AND linkPrecedence = :primary AND attribute_not_exists(relink) AND attribute_not_exists(erasure) AND attribute_not_exists(deletedAt)',
+      values: { ':ver': identity.version, ':primary': 'primary', ':one': 1 },
+    };
+
+    if (1 + secondaryIds.length + emails.length + phones.length <= this.maxTransactionActions) {
+      // Every claim Delete is safe without its own condition: the version guard on the primary
+      // proves that the identity (and so the set of values it owns) is the one that was read.
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tables.contacts,
+            Key: contactKey(primaryId),
+            UpdateExpression:
+              'SET deletedAt = :at, updatedAt = :at, erasedIds = :ids, ver = ver + :one REMOVE email, phoneNumber, members',
+            ConditionExpression: guard.ConditionExpression,
+            ExpressionAttributeValues: { ...guard.values, ':at': at, ':ids': [primaryId, ...secondaryIds] },
+          },
+        },
+        ...secondaryIds.map((id) => ({ Update: this.eraseRowUpdate(id, at, 'attribute_exists(id)') })),
+        ...emails.map((email) => ({ Delete: { TableName: this.tables.emails, Key: { email } } })),
+        ...phones.map((phone) => ({ Delete: { TableName: this.tables.phones, Key: { phone } } })),
+      ]);
+      return null;
+    }
+
+    // Too large for one transaction: record the work on the primary (version-guarded), then do it
+    // in idempotent steps. The claims' contact ids are read first: each claim is deleted only while
+    // it is still the one this identity owns, never a later claim of the same value.
+    const claims: { emails: PendingErasure['emails']; phoneNumbers: PendingErasure['phoneNumbers'] } = {
+      emails: [],
+      phoneNumbers: [],
+    };
+    const keys = [
+      ...emails.map((email) => ({ table: this.tables.emails, key: { email } })),
+      ...phones.map((phone) => ({ table: this.tables.phones, key: { phone } })),
+    ];
+    for (let i = 0; i < keys.length; i += MAX_BATCH_GET_KEYS) {
+      const request: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+      for (const { table, key } of keys.slice(i, i + MAX_BATCH_GET_KEYS)) {
+        (request[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+      }
+      const found = await this.batchGet(request);
+      for (const item of found[this.tables.emails] ?? []) {
+        claims.emails.push({ value: item.email as string, contactId: Number(item.contactId) });
+      }
+      for (const item of found[this.tables.phones] ?? []) {
+        claims.phoneNumbers.push({ value: item.phone as string, contactId: Number(item.contactId) });
+      }
+    }
+    const pending: PendingErasure = { at, contactIds: secondaryIds, ...claims };
+    await call(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.contacts,
+          Key: contactKey(primaryId),
+          UpdateExpression: 'SET erasure = :pending, ver = ver + :one REMOVE members',
+          ConditionExpression: guard.ConditionExpression,
+          ExpressionAttributeValues: { ...guard.values, ':pending': pending },
+        }),
+      ),
+    );
+    return pending;
+  }
+
+  async finishErasure(primaryId: number, pending: PendingErasure): Promise<void> {
+    const deleteClaim = (table: 'emails' | 'phones', key: Item, contactId: number) => () =>
+      this.ignoringConflict(() =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.tables[table],
+            Key: key,
+            ConditionExpression: 'contactId = :contactId',
+            ExpressionAttributeValues: { ':contactId': contactId },
+          }),
+        ),
+      );
+    const writes: Array<() => Promise<unknown>> = [
+      ...pending.emails.map((c) => deleteClaim('emails', { email: c.value }, c.contactId)),
+      ...pending.phoneNumbers.map((c) => deleteClaim('phones', { phone: c.value }, c.contactId)),
+      ...pending.contactIds.map(
+        (id) => () =>
+          this.update(this.eraseRowUpdate(id, pending.at, 'attribute_exists(id) AND attribute_not_exists(deletedAt)')),
+      ),
+    ];
+    await runLimited(writes, RELINK_PARALLELISM);
+    // Last, the primary: only once everything else is done does the marker go.
+    await this.update({
+      TableName: this.tables.contacts,
+      Key: contactKey(primaryId),
+      UpdateExpression: 'SET deletedAt = :at, updatedAt = :at, erasedIds = :ids REMOVE email, phoneNumber, erasure',
+      ConditionExpression: 'erasure.#at = :at',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':at': pending.at, ':ids': [primaryId, ...pending.contactIds] },
+    });
+  }
+
+  /** Marks one contact row erased: deletedAt, and its email and phone removed. */
+  private eraseRowUpdate(id: number, at: string, condition: string) {
+    return {
+      TableName: this.tables.contacts,
+      Key: contactKey(id),
+      UpdateExpression: 'SET deletedAt = :at, updatedAt = :at REMOVE email, phoneNumber',
+      ConditionExpression: condition,
+      ExpressionAttributeValues: { ':at': at },
+    };
+  }
+
+  /**
+   * Numbers the record with one atomic ADD on the counter, then writes it under that number. The
+   * write is retried with the same number, so a lost response never duplicates the record (the
+   * retry's condition fails: already written); a lost ADD only leaves a gap in the numbering.
+   */
+  async appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<AuditEntry> {
+    const out = await call(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.counters,
+          Key: { name: AUDIT_SEQ_COUNTER },
+          UpdateExpression: 'ADD #value :one',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    const seq = Number(out.Attributes?.value);
+    const item: Item = {
+      bucket: Math.floor(seq / BUCKET_SIZE),
+      seq,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      contactIds: entry.contactIds,
+      primaryContactId: entry.primaryContactId ?? undefined,
+      changed: entry.changed,
+      requestId: entry.requestId ?? undefined,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await call(() =>
+          this.db.send(
+            new PutCommand({ TableName: this.tables.audit, Item: item, ConditionExpression: 'attribute_not_exists(seq)' }),
+          ),
+        );
+        break;
+      } catch (error) {
+        if (error instanceof WriteConflict && attempt > 1) break; // an earlier attempt committed
+        if (!(error instanceof TransientStorageError) || attempt === 5) throw error;
+        await sleep(Math.random() * 20 * 2 ** attempt);
+      }
+    }
+    return { ...entry, seq };
+  }
+
+  /** Runs one write whose failed condition means "already done". */
+  private async ignoringConflict(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await call(send);
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -313,18 +607,58 @@ export class DynamoContactStore implements ContactStore {
     } satisfies TransactItem;
   }
 
-  /** Points a claim's primary hint at `primaryId`. */
-  private hintAction(table: 'emails' | 'phones', key: Item, primaryId: number) {
+  /**
+   * Points a claim's primary hint at `primaryId`. Outside the merge transaction (finishRelink),
+   * only a hint still pointing at the absorbed primary `from` is moved: a slow helper finishing a
+   * re-link that someone else already completed must not point a hint back at a primary that a
+   * later merge has absorbed in turn.
+   */
+  private hintAction(table: 'emails' | 'phones', key: Item, primaryId: number, from?: number) {
     const keyName = table === 'emails' ? 'email' : 'phone';
     return {
       Update: {
         TableName: this.tables[table],
         Key: key,
         UpdateExpression: 'SET primaryId = :primary',
-        ConditionExpression: `attribute_exists(${keyName})`,
-        ExpressionAttributeValues: { ':primary': primaryId },
+        ConditionExpression:
+          from === undefined ? `attribute_exists(${keyName})` : `attribute_exists(${keyName}) AND primaryId = :from`,
+        ExpressionAttributeValues:
+          from === undefined ? { ':primary': primaryId } : { ':primary': primaryId, ':from': from },
       },
     } satisfies TransactItem;
+  }
+
+  /**
+   * Applies idempotent conditional steps (re-links, hint moves) in one transaction. A step whose
+   * condition fails is already done (by a crashed or concurrent helper, or by this transaction
+   * when its response was lost): it is dropped and the rest re-sent, so every round that fails a
+   * condition drops at least one step. Transient failures (TransactionConflict, throttling, lost
+   * response) are re-sent after a short backoff, a bounded number of times, before giving up to
+   * the request's own retry (which repairs again from the recorded re-link).
+   */
+  private async applySteps(steps: TransactItem[]): Promise<void> {
+    let pending = steps;
+    for (let transient = 0; pending.length > 0; ) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: pending }));
+        return;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const done = reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+        if (done.length === pending.length && done.some(Boolean)) {
+          pending = pending.filter((_, i) => !done[i]);
+          continue;
+        }
+        const translated = translate(error);
+        if (translated instanceof WriteConflict) {
+          // A failed condition without usable reasons: settle the steps one by one.
+          await runLimited(pending.map((step) => () => this.update(step.Update!)), RELINK_PARALLELISM);
+          return;
+        }
+        if (!(translated instanceof TransientStorageError) || ++transient > STEP_RETRIES) throw translated;
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** transient));
+      }
+    }
   }
 
   /** A single conditional update whose failed condition means "already done". */
@@ -336,8 +670,33 @@ export class DynamoContactStore implements ContactStore {
     }
   }
 
+  /**
+   * One TransactWriteItems under a ClientRequestToken of its own. When its outcome is unknown (the
+   * response was lost, the call timed out, DynamoDB answered 5xx), the same transaction is sent
+   * again with the same token: DynamoDB answers success without writing again if the first one
+   * committed (tokens are honoured for 10 minutes), and otherwise runs it now, its conditions
+   * checked now. Either way a success means "committed exactly once, from the state that was
+   * read", so the caller's answer is exactly the state at commit, even after a lost response.
+   */
   private async transact(items: TransactItem[]): Promise<void> {
-    await call(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+    const token = randomUUID();
+    const send = () =>
+      call(() => this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token })));
+    try {
+      await send();
+    } catch (error) {
+      if (!(error instanceof TransientStorageError) || error.kind !== 'unavailable') throw error;
+      for (let attempt = 1; ; attempt++) {
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        try {
+          await send();
+          return;
+        } catch (retryError) {
+          // A failed condition means the first send did not commit: the caller re-reads.
+          if (!(retryError instanceof TransientStorageError) || attempt >= SAME_TOKEN_RETRIES) throw retryError;
+        }
+      }
+    }
   }
 }
 
@@ -403,7 +762,33 @@ function toStoredContact(item: Item): StoredContact {
             phoneNumbers: relink.phoneNumbers as string[],
           }
         : null,
+      erasure: item.erasure ? toPendingErasure(item.erasure as Item) : null,
+      ...(item.erasedIds ? { erasedIds: (item.erasedIds as unknown[]).map(Number) } : {}),
     },
+  };
+}
+
+function toPendingErasure(item: Item): PendingErasure {
+  const refs = (list: unknown) =>
+    ((list as Item[] | undefined) ?? []).map((r) => ({ value: r.value as string, contactId: Number(r.contactId) }));
+  return {
+    at: item.at as string,
+    contactIds: ((item.contactIds as unknown[] | undefined) ?? []).map(Number),
+    emails: refs(item.emails),
+    phoneNumbers: refs(item.phoneNumbers),
+  };
+}
+
+function toAuditEntry(item: Item): AuditEntry {
+  return {
+    seq: Number(item.seq),
+    at: item.at as string,
+    actor: item.actor as string,
+    action: item.action as AuditEntry['action'],
+    contactIds: ((item.contactIds as unknown[] | undefined) ?? []).map(Number),
+    primaryContactId: item.primaryContactId === undefined ? null : Number(item.primaryContactId),
+    changed: item.changed === true,
+    requestId: (item.requestId as string | undefined) ?? null,
   };
 }
 

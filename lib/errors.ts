@@ -29,6 +29,20 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** 401: no valid credentials (the message never says why, nor echoes the token). */
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Authentication is required.') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+/** 403: authenticated, but not allowed (not a member of the admins group). */
+export class ForbiddenError extends AppError {
+  constructor(message = 'This route is for administrators only.') {
+    super(403, 'forbidden', message);
+  }
+}
+
 /** 503: storage stayed unavailable, throttled or contended until the request's time budget ran out. */
 export class UnavailableError extends AppError {
   constructor(code: 'storage_unavailable' | 'contention', message: string) {

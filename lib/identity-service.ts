@@ -30,21 +30,11 @@ export class IdentityService {
 
   /** POST /identify: reconcile the request's email and phone into one identity and answer it. */
   async identify(request: IdentifyRequest, deadline: Deadline): Promise<IdentityView> {
-    // An id reserved by an attempt whose write certainly did not happen is reused by the next.
-    let reservedId: number | null = null;
-    const takeId = async () => (reservedId ??= await this.store.allocateContactId());
-    return withRetries(
-      deadline,
-      async () => {
-        try {
-          return await this.identifyOnce(request, takeId);
-        } catch (error) {
-          if (!(error instanceof WriteConflict)) reservedId = null;
-          throw error;
-        }
-      },
-      this.options.retry,
-    );
+    // Every attempt takes a fresh id, right before it reads the clock: an id kept from a failed
+    // attempt would give a contact created later a smaller id than one another request created
+    // in between (SPEC: "a later contact gets a larger id"). Skipped ids are harmless.
+    const takeId = () => this.store.allocateContactId();
+    return withRetries(deadline, () => this.identifyOnce(request, takeId), this.options.retry);
   }
 
   private async identifyOnce(
@@ -101,7 +91,9 @@ export class IdentityService {
   /**
    * Follows each contact id along linkedId to its identity's primary. With `repair`, a merge's
    * unfinished re-linking met on the way is finished first, so no request answers while rows
-   * are still linked to a demoted primary.
+   * are still linked to a demoted primary. An erased identity (or one whose erasure is under way)
+   * is no identity: with `repair` its erasure is finished and WriteConflict makes the caller re-read;
+   * without, the ids that lead to it are absent from the result.
    */
   async identitiesOf(
     ids: readonly number[],
@@ -120,6 +112,14 @@ export class IdentityService {
         if (!stored) throw new WriteConflict(`contact ${id} not found`);
         if (stored.kind === 'secondary') {
           follow(stored.contact.linkedId!, origins);
+        } else if (stored.identity.erasure || stored.contact.deletedAt !== null) {
+          // Erased, or an erasure under way (it took effect when its marker was written): there is
+          // no identity here any more. With `repair`, finish the erasure and make the caller re-read
+          // (the values are free now); without, the origins are left out of the result.
+          if (repair) {
+            if (stored.identity.erasure) await this.store.finishErasure(id, stored.identity.erasure);
+            throw new WriteConflict('identity erased');
+          }
         } else if (repair && stored.identity.relink) {
           await this.store.finishRelink(id, stored.identity.relink);
           follow(id, origins);

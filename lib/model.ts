@@ -45,6 +45,29 @@ export interface Identity {
   members: Member[];
   version: number;
   relink: PendingRelink | null;
+  /** An erasure (DELETE /identities/{id}) that is under way; the identity counts as erased. */
+  erasure?: PendingErasure | null;
+  /** On an erased primary only: the ids of every contact erased with its identity. */
+  erasedIds?: number[];
+}
+
+/** A value claim that an erasure deletes, with the contact that claimed it (the delete's guard). */
+export interface ClaimRef {
+  value: string;
+  contactId: number;
+}
+
+/**
+ * An erasure too large for one transaction, recorded on the primary by a version-guarded write:
+ * the contacts to mark deleted and the claims to delete. Its steps are idempotent, and any request
+ * that meets it finishes it before going on.
+ */
+export interface PendingErasure {
+  /** The erasure's timestamp: every erased row gets it as deletedAt and updatedAt. */
+  at: string;
+  contactIds: number[];
+  emails: ClaimRef[];
+  phoneNumbers: ClaimRef[];
 }
 
 /** The `contact` object of a /identify response (without the deprecated alias, which the HTTP layer adds). */
@@ -65,4 +88,20 @@ export interface Claim {
   value: string;
   contactId: number;
   primaryId: number;
+}
+
+/** One record of the audit log of admin actions: who, what, which contacts, when. No email or phone. */
+export interface AuditEntry {
+  /** Position in the log (increasing; gaps are possible). */
+  seq: number;
+  at: string;
+  /** The acting principal's `sub`. */
+  actor: string;
+  action: 'identity.merge' | 'identity.erase';
+  contactIds: number[];
+  /** The identity's primary after a merge, or the erased identity's primary. */
+  primaryContactId: number | null;
+  /** False when the action found nothing left to do (a repeated merge or erasure). */
+  changed: boolean;
+  requestId: string | null;
 }

@@ -1,8 +1,14 @@
 /**
- * Retrying a whole read-decide-write attempt. A lost race (WriteConflict) is retried almost at
- * once: the next read sees the winner's write. A transient failure (transaction conflict,
- * throttling, a lost connection) is retried after an exponential backoff with full jitter.
- * Both stop when the request's time budget would run out, answering 503 with a retryable error.
+ * Retrying a whole read-decide-write attempt. Both kinds of retryable failure back off
+ * exponentially with full jitter (delay = random(0, min(cap, base * 2^(n-1)))):
+ * - a lost race (WriteConflict: ConditionalCheckFailed) starts from a tiny base, so the first
+ *   retry is almost immediate (the next read sees the winner's write) while many requests
+ *   contending for one hot identity spread out instead of livelocking;
+ * - a transient failure (TransactionConflict, throttling, a lost connection or response, 5xx)
+ *   starts from a larger base.
+ * Both stop when the request's time budget (the Lambda's remaining time) would run out,
+ * answering 503 with a retryable error. Nothing half-done is left behind: every write is one
+ * guarded transaction or an idempotent step of a recorded re-link that the next request finishes.
  */
 import { TransientStorageError, UnavailableError, WriteConflict } from './errors';
 
@@ -20,6 +26,9 @@ export interface RetryOptions {
   /** Backoff base and cap for transient failures, in ms. */
   baseMs?: number;
   capMs?: number;
+  /** Backoff base and cap for lost races (WriteConflict), in ms. */
+  conflictBaseMs?: number;
+  conflictCapMs?: number;
   /** Time kept back for answering after the last attempt, in ms. */
   reserveMs?: number;
   random?: () => number;
@@ -34,6 +43,8 @@ export async function withRetries<T>(
   const {
     baseMs = 20,
     capMs = 1_000,
+    conflictBaseMs = 4,
+    conflictCapMs = 250,
     reserveMs = 200,
     random = Math.random,
     sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -47,8 +58,8 @@ export async function withRetries<T>(
       let delay: number;
       if (error instanceof WriteConflict) {
         conflicts++;
-        // Someone else's write won; re-read soon, spreading contenders a little.
-        delay = random() * Math.min(50, 2 * conflicts);
+        // Someone else's write won; re-read soon, spreading contenders exponentially.
+        delay = random() * Math.min(conflictCapMs, conflictBaseMs * 2 ** (conflicts - 1));
       } else if (error instanceof TransientStorageError) {
         transientFailures++;
         delay = random() * Math.min(capMs, baseMs * 2 ** (transientFailures - 1));

@@ -5,7 +5,7 @@
  * throws TransientStorageError (the write may or may not have committed) and the service
  * re-reads after a backoff. Both re-reads converge because every write is guarded.
  */
-import type { Claim, Contact, Identity, PendingRelink, StoredContact } from './model';
+import type { AuditEntry, Claim, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from './model';
 import type { MergeResult } from './reconcile';
 
 export interface ClaimPair {
@@ -45,4 +45,38 @@ export interface ContactStore {
 
   /** Finishes a merge's recorded re-linking; idempotent, safe to run by many requests at once. */
   finishRelink(primaryId: number, pending: PendingRelink): Promise<void>;
+
+  /** Finishes a recorded erasure; idempotent, safe to run by many requests at once. */
+  finishErasure(primaryId: number, pending: PendingErasure): Promise<void>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** True when rows after the last item may exist (the page may also have ended early). */
+  hasMore: boolean;
+  /** With hasMore: the key after which the next page starts (the last item's, or further). */
+  resumeAfter: number | null;
+}
+
+/** What the read and admin API (lib/admin-service.ts) needs on top of the identity service's port. */
+export interface AdminStore extends ContactStore {
+  /**
+   * Contacts with id > afterId in id order, strongly consistent; erased ones only when asked.
+   * A row that existed when the listing started is never skipped or repeated by a later page.
+   */
+  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>>;
+
+  /**
+   * Erases an identity read at `identity.version`: every contact gets deletedAt = `at` and loses
+   * its email and phone, the aggregate goes, every value claim is deleted. Small identities in one
+   * transaction (returns null); larger ones get a version-guarded erasure marker on the primary,
+   * returned for finishErasure. WriteConflict when the identity changed since it was read.
+   */
+  eraseIdentity(identity: Identity, at: string): Promise<PendingErasure | null>;
+
+  /** Appends an audit record and answers it with its sequence number. */
+  appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<AuditEntry>;
+
+  /** Audit records with seq > afterSeq, oldest first, strongly consistent. */
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>>;
 }
