@@ -38,7 +38,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { TransientStorageError, WriteConflict } from './errors';
+import { IdentityTooLargeError, TransientStorageError, WriteConflict } from './errors';
 import type { AuditEntry, Claim, Contact, Identity, Member, PendingErasure, PendingRelink, StoredContact } from './model';
 import { emailsOf, phoneNumbersOf, type MergeResult } from './reconcile';
 import type { AdminStore, ClaimPair, Page } from './store';
@@ -451,17 +451,21 @@ export class DynamoContactStore implements AdminStore {
       }
     }
     const pending: PendingErasure = { at, contactIds: secondaryIds, ...claims };
-    await call(() =>
-      this.db.send(
-        new UpdateCommand({
+    // A one-action transaction rather than an UpdateItem: DynamoDB isolates the two from each
+    // other anyway, but DynamoDB Local only serialises transactions among themselves, and a plain
+    // update landing between a concurrent transaction's condition check and its write made that
+    // transaction fail with a ValidationException (list_append on the members this removes).
+    await this.transact([
+      {
+        Update: {
           TableName: this.tables.contacts,
           Key: contactKey(primaryId),
           UpdateExpression: 'SET erasure = :pending, ver = ver + :one REMOVE members',
           ConditionExpression: guard.ConditionExpression,
           ExpressionAttributeValues: { ...guard.values, ':pending': pending },
-        }),
-      ),
-    );
+        },
+      },
+    ]);
     return pending;
   }
 
@@ -809,6 +813,8 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
 ]);
+/** DynamoDB's words for a write that would pass the 400 KB item limit. */
+const ITEM_TOO_LARGE = /item size .*exceeded|exceeded the maximum allowed size/i;
 const CONFLICTS = new Set([
   'TransactionConflict',
   'TransactionConflictException',
@@ -832,12 +838,16 @@ export function translate(error: unknown): unknown {
   if (error instanceof TransactionCanceledException) {
     const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
     if (codes.includes('ConditionalCheckFailed')) return new WriteConflict('condition failed');
+    if (error.CancellationReasons?.some((r) => r.Code === 'ValidationError' && ITEM_TOO_LARGE.test(r.Message ?? ''))) {
+      return new IdentityTooLargeError();
+    }
     if (codes.some((c) => CONFLICTS.has(c))) return new TransientStorageError('conflict', { cause: error });
     if (codes.some((c) => THROTTLING.has(c))) return new TransientStorageError('throttled', { cause: error });
     return error;
   }
   if (error instanceof ConditionalCheckFailedException) return new WriteConflict('condition failed');
   if (!(error instanceof Error)) return error;
+  if (error.name === 'ValidationException' && ITEM_TOO_LARGE.test(error.message)) return new IdentityTooLargeError();
   if (THROTTLING.has(error.name)) return new TransientStorageError('throttled', { cause: error });
   if (CONFLICTS.has(error.name)) return new TransientStorageError('conflict', { cause: error });
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

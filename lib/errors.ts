@@ -43,6 +43,20 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * 409: the identity's primary item would pass DynamoDB's 400 KB item limit (several thousand
+ * contacts). Nothing was written; retrying cannot help. See README, "Growth limits".
+ */
+export class IdentityTooLargeError extends AppError {
+  constructor() {
+    super(
+      409,
+      'identity_too_large',
+      'This customer identity has reached the largest size the service can store; the contact was not added.',
+    );
+  }
+}
+
 /** 503: storage stayed unavailable, throttled or contended until the request's time budget ran out. */
 export class UnavailableError extends AppError {
   constructor(code: 'storage_unavailable' | 'contention', message: string) {
