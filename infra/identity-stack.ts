@@ -100,7 +100,7 @@ export class IdentityStack extends Stack {
     });
     this.userPoolClient = this.userPool.addClient('AdminClient', {
       generateSecret: false,
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, adminUserPassword: true },
     });
     new CfnUserPoolGroup(this, 'AdminsGroup', {
       userPoolId: this.userPool.userPoolId,

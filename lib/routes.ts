@@ -6,7 +6,14 @@
  */
 import type { TableKey } from './tables';
 
-export type FunctionName = 'identify' | 'health' | 'notFound';
+export type FunctionName =
+  | 'identify'
+  | 'health'
+  | 'notFound'
+  | 'adminRead'
+  | 'adminMerge'
+  | 'adminErase'
+  | 'adminAudit';
 
 export interface FunctionDefinition {
   /** Entry file, relative to the repository root. */
@@ -22,9 +29,52 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     description: 'POST /identify: reconcile a checkout contact into a customer identity',
     tables: {
       contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+      // DeleteItem: a request that meets an unfinished erasure finishes it (deletes its claims).
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem'],
       counters: ['dynamodb:UpdateItem'],
+    },
+  },
+  adminRead: {
+    entry: 'functions/admin-read/index.ts',
+    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}; never writes',
+    tables: {
+      contacts: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+      emails: ['dynamodb:BatchGetItem'],
+      phones: ['dynamodb:BatchGetItem'],
+      counters: ['dynamodb:GetItem'],
+    },
+  },
+  adminMerge: {
+    entry: 'functions/admin-merge/index.ts',
+    description: 'Admin: POST /identities/merge, a manual merge of two identities (audited)',
+    tables: {
+      // UpdateItem: the merge itself and finishing re-links; DeleteItem on claims: finishing an
+      // unfinished erasure met on the way.
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+      emails: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      audit: ['dynamodb:PutItem'],
+    },
+  },
+  adminErase: {
+    entry: 'functions/admin-erase/index.ts',
+    description: 'Admin: DELETE /identities/{contactId}, erasure of a customer (audited)',
+    tables: {
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      audit: ['dynamodb:PutItem'],
+    },
+  },
+  adminAudit: {
+    entry: 'functions/admin-audit/index.ts',
+    description: 'Admin: GET /audit, the audit log of admin actions',
+    tables: {
+      audit: ['dynamodb:Query'],
+      counters: ['dynamodb:GetItem'],
     },
   },
   health: {
@@ -55,6 +105,13 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/identify', function: 'identify', auth: 'public' },
   { method: 'GET', path: '/health', function: 'health', auth: 'public' },
+  { method: 'GET', path: '/contacts', function: 'adminRead', auth: 'admin' },
+  { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
+  { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },
+  { method: 'GET', path: '/identities/{contactId}', function: 'adminRead', auth: 'admin' },
+  { method: 'POST', path: '/identities/merge', function: 'adminMerge', auth: 'admin' },
+  { method: 'DELETE', path: '/identities/{contactId}', function: 'adminErase', auth: 'admin' },
+  { method: 'GET', path: '/audit', function: 'adminAudit', auth: 'admin' },
 ];
 
 export interface RouteMatch {

@@ -42,6 +42,14 @@ export const TABLES = {
     partitionKey: { name: 'name', type: 'S' },
     description: 'Block allocation of contact ids: each instance reserves a block with one atomic ADD.',
   },
+  audit: {
+    envVar: 'AUDIT_TABLE',
+    localName: 'AuditLog',
+    partitionKey: { name: 'bucket', type: 'N' },
+    sortKey: { name: 'seq', type: 'N' },
+    description:
+      'One item per admin action (who, what, which contact ids, when; never an email or phone). seq comes from the Counters item "auditSeq"; bucket = floor(seq / 1000), so a strongly consistent Query lists entries in order.',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

@@ -3,10 +3,14 @@
  * Local whose data persists in .data/dynamodb (git-ignored). Options:
  *   --in-memory (or LOCAL_IN_MEMORY=1)   keep the data in memory only
  *   DYNAMODB_ENDPOINT=http://host:port  use that DynamoDB instead of starting one
+ *   ADMIN_TOKEN=...                     bearer token of the admin routes (else one is generated
+ *                                       for the run and printed once at start-up)
+ *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
  * Ctrl-C or SIGTERM closes the server and stops Java.
  */
 import { resolve } from 'node:path';
 import { prepareLocalStorage } from './environment';
+import { generateToken } from './auth';
 import { createLocalServer } from './server';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -18,7 +22,13 @@ async function main(): Promise<void> {
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     dataDir: inMemory ? null : resolve(ROOT, '.data/dynamodb'),
   });
-  const server = createLocalServer({ timeoutMs: Number(process.env.REQUEST_TIMEOUT_MS ?? 10_000) });
+  // The admin routes want `Authorization: Bearer <ADMIN_TOKEN>`; without one set, a fresh token is
+  // generated for this run and printed below (only then: a token you set yourself is never printed).
+  const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
+  const server = createLocalServer({
+    timeoutMs: Number(process.env.REQUEST_TIMEOUT_MS ?? 10_000),
+    auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +57,11 @@ async function main(): Promise<void> {
       ? inMemory ? 'embedded DynamoDB Local, in memory' : 'embedded DynamoDB Local, data in .data/dynamodb'
       : `DynamoDB at ${storage.endpoint}`;
     process.stdout.write(`FluxKart identity service listening on http://127.0.0.1:${port} (${where})\n`);
+    process.stdout.write(
+      generatedToken
+        ? `Admin routes: Authorization: Bearer ${generatedToken}  (generated for this run; set ADMIN_TOKEN to choose one)\n`
+        : 'Admin routes: Authorization: Bearer $ADMIN_TOKEN\n',
+    );
   });
 }
 

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
+import { localJwtClaims, type LocalAuthOptions } from './auth';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -38,12 +39,18 @@ function loadHandler(name: FunctionName): Promise<LambdaHandler> {
 export interface LocalServerOptions {
   /** Time budget a request gets, as a Lambda timeout would give it. */
   timeoutMs?: number;
+  /**
+   * Bearer tokens that the emulated JWT authorizer of the admin routes accepts.
+   * Default: ADMIN_TOKEN and LOCAL_USER_TOKEN from the environment, read once here.
+   */
+  auth?: LocalAuthOptions;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
   return createServer((req, res) => {
-    handle(req, res, timeoutMs).catch((error: unknown) => {
+    handle(req, res, timeoutMs, auth).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));
       else res.destroy();
@@ -51,7 +58,12 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  timeoutMs: number,
+  auth: LocalAuthOptions,
+): Promise<void> {
   const body = await readBody(req);
   if (body === null) {
     // Drain nothing more: answer and close, as API Gateway does for an oversized payload.
@@ -64,6 +76,25 @@ async function handle(req: IncomingMessage, res: ServerResponse, timeoutMs: numb
   const match = matchRoute(method, url.pathname);
   const functionName: FunctionName = match?.route.function ?? 'notFound';
   const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
+  if (match?.route.auth === 'admin') {
+    // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
+    // its claims into the event for the handler to check the group.
+    const claims = localJwtClaims(req.headers.authorization, auth);
+    if (!claims) {
+      send(
+        res,
+        401,
+        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        JSON.stringify(errorBody('unauthorized', 'Authentication is required.')),
+      );
+      return;
+    }
+    (event.requestContext as { authorizer?: unknown }).authorizer = {
+      jwt: { claims, scopes: null },
+      principalId: '',
+      integrationLatency: 0,
+    };
+  }
   const handler = await loadHandler(functionName);
   const result = await handler(event, lambdaContext(functionName, event.requestContext.requestId, timeoutMs));
   const headers: Record<string, string> = {};

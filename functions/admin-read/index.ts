@@ -1,0 +1,43 @@
+/**
+ * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities?email=|phoneNumber=,
+ * GET /identities/{contactId}. Admins only: the API's JWT authorizer checks the token, and
+ * authorizeAdmin checks the claims again here.
+ */
+import type { Context } from 'aws-lambda';
+import { parseContactId, parseListQuery, parseLookupQuery } from '../../lib/admin-params';
+import { row } from '../../lib/admin-service';
+import { authorizeAdmin } from '../../lib/auth';
+import { getAdminService } from '../../lib/container';
+import { NotFoundError } from '../../lib/errors';
+import { identityDetailsResponse, nextCursor } from '../../lib/http/admin';
+import { deadlineOf, httpHandler, type HttpEvent } from '../../lib/http/handler';
+import { json } from '../../lib/http/response';
+
+export const handler = httpHandler(async (event: HttpEvent, context: Context) => {
+  authorizeAdmin(event);
+  const admin = getAdminService();
+  const query = event.queryStringParameters;
+  switch (event.routeKey) {
+    case 'GET /contacts': {
+      const page = await admin.listContacts(parseListQuery(query));
+      return json(200, {
+        contacts: page.items.map(row),
+        nextCursor: nextCursor('contacts', page),
+      });
+    }
+    case 'GET /contacts/{id}': {
+      const id = parseContactId(event.pathParameters?.id, 'id');
+      return json(200, { contact: row(await admin.getContact(id, deadlineOf(context))) });
+    }
+    case 'GET /identities': {
+      const details = await admin.identityByValue(parseLookupQuery(query), deadlineOf(context));
+      return json(200, identityDetailsResponse(details));
+    }
+    case 'GET /identities/{contactId}': {
+      const id = parseContactId(event.pathParameters?.contactId, 'contactId');
+      return json(200, identityDetailsResponse(await admin.identityByContact(id, deadlineOf(context))));
+    }
+    default:
+      throw new NotFoundError('No such route.', 'route_not_found');
+  }
+}, { adminOnly: true });

@@ -1,0 +1,284 @@
+/**
+ * The read and admin operations behind the admin routes: listing contacts, looking identities up
+ * without writing, merging two identities by hand, erasing a customer, and the audit log of the
+ * admin actions. No HTTP here (functions/admin-* are the adapters) and no DynamoDB (lib/store.ts is
+ * the port). The rules stay in lib/reconcile.ts: a manual merge is the same fold as /identify's.
+ *
+ * Concurrency follows the identity service: identities change only through writes guarded by the
+ * primary's exact version; an attempt that lost a race re-reads (withRetries). Reads never write.
+ */
+import { NotFoundError, TransientStorageError, WriteConflict } from './errors';
+import type { IdentityService } from './identity-service';
+import type { AuditEntry, Contact, Identity, IdentityView, StoredContact } from './model';
+import { compareAge, emailsOf, merge, phoneNumbersOf, toView } from './reconcile';
+import { withRetries, type Deadline, type RetryOptions } from './retry';
+import type { AdminStore, Page } from './store';
+
+/** An identity with its rows, as the lookup, merge and erasure answers show it. */
+export interface IdentityDetails {
+  view: IdentityView;
+  /** The primary's row first, then the secondaries' rows by (createdAt, id). */
+  contacts: Contact[];
+}
+
+/** Who acts, for the audit log: the principal's `sub`, and the request that carried the action. */
+export interface Actor {
+  sub: string;
+  requestId: string | null;
+}
+
+export interface AdminServiceOptions {
+  clock?: () => Date;
+  retry?: RetryOptions;
+}
+
+const contactNotFound = (id: number) =>
+  new NotFoundError(`Contact ${id} does not exist or has been erased.`, 'contact_not_found');
+
+export class AdminService {
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly store: AdminStore,
+    private readonly identities: IdentityService,
+    private readonly options: AdminServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  // ---------------------------------------------------------------- reads (never write)
+
+  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
+    return this.store.listContacts(query);
+  }
+
+  /** One contact row by id, erased ones included (they hold no email or phone any more). */
+  async getContact(id: number, deadline: Deadline): Promise<Contact> {
+    return withRetries(
+      deadline,
+      async () => {
+        const stored = (await this.store.readContacts([id])).get(id);
+        if (!stored) throw new NotFoundError(`Contact ${id} does not exist.`, 'contact_not_found');
+        return stored.contact;
+      },
+      this.options.retry,
+    );
+  }
+
+  /** The identity that owns a normalised email or phone number (exactly one given). */
+  async identityByValue(
+    value: { email: string | null; phoneNumber: string | null },
+    deadline: Deadline,
+  ): Promise<IdentityDetails> {
+    return withRetries(
+      deadline,
+      async () => {
+        const claims = await this.store.readClaims(value.email, value.phoneNumber);
+        const claim = claims.email ?? claims.phoneNumber;
+        if (!claim) throw new NotFoundError('No identity has this value.', 'identity_not_found');
+        const identity = (await this.identities.identitiesOf([claim.primaryId], { repair: false })).get(
+          claim.primaryId,
+        );
+        // No live identity behind the claim: an erasure is under way and will delete the claim.
+        if (!identity) throw new NotFoundError('No identity has this value.', 'identity_not_found');
+        const owns =
+          value.email !== null ? emailsOf(identity).has(value.email) : phoneNumbersOf(identity).has(value.phoneNumber!);
+        if (!owns) throw new WriteConflict('stale claim'); // data moved between the reads
+        return this.details(identity);
+      },
+      this.options.retry,
+    );
+  }
+
+  /** The identity containing a contact. */
+  async identityByContact(id: number, deadline: Deadline): Promise<IdentityDetails> {
+    return withRetries(
+      deadline,
+      async () => {
+        await this.requireLive([id]);
+        const identity = (await this.identities.identitiesOf([id], { repair: false })).get(id);
+        if (!identity) throw contactNotFound(id);
+        if (!contains(identity, id)) throw new WriteConflict('contact moved');
+        return this.details(identity);
+      },
+      this.options.retry,
+    );
+  }
+
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
+    return this.store.listAudit(query);
+  }
+
+  // ---------------------------------------------------------------- admin actions (audited)
+
+  /**
+   * Merges the identities containing contacts `a` and `b` exactly as /identify's rule 3 does: the
+   * older primary stays, the other identity is folded in and re-linked. Idempotent: when both are
+   * already one identity, it answers that identity and writes nothing but the audit record.
+   */
+  async merge(a: number, b: number, actor: Actor, deadline: Deadline): Promise<IdentityDetails> {
+    let mayHaveWritten = false;
+    const { identity, changed } = await withRetries(
+      deadline,
+      async () => {
+        await this.requireLive([a, b]);
+        const found = await this.identities.identitiesOf([a, b], { repair: true });
+        const first = found.get(a)!;
+        const second = found.get(b)!;
+        if (first.primary.id === second.primary.id) {
+          // Already one identity. The two were read at different hops (following linkedId), and a
+          // BatchGetItem is no snapshot: one read may predate the merge that the other already
+          // shows. Answer the newer read, and only if it holds both contacts.
+          const identity = first.version >= second.version ? first : second;
+          if (!contains(identity, a) || !contains(identity, b)) throw new WriteConflict('read across a merge');
+          return { identity, changed: false };
+        }
+        const [winner, loser] = compareAge(first.primary, second.primary) < 0 ? [first, second] : [second, first];
+        const result = merge(winner, loser, this.clock());
+        try {
+          const pending = await this.store.merge(winner, loser, result);
+          mayHaveWritten = true;
+          if (pending) await this.store.finishRelink(winner.primary.id, pending);
+        } catch (error) {
+          if (error instanceof TransientStorageError) mayHaveWritten = true;
+          throw error;
+        }
+        return { identity: result.identity, changed: true };
+      },
+      this.options.retry,
+    );
+    const details = await withRetries(deadline, () => this.details(identity), this.options.retry);
+    await this.audit(deadline, {
+      actor,
+      action: 'identity.merge',
+      contactIds: [a, b],
+      primaryContactId: identity.primary.id,
+      changed: changed || mayHaveWritten,
+    });
+    return details;
+  }
+
+  /**
+   * Erases the identity containing `contactId`: every contact gets deletedAt, loses its email and
+   * phone, and every value claim goes, so the same values later start a new identity. Idempotent:
+   * erasing an erased identity answers the same ids. Answers the erased contact ids, ascending.
+   */
+  async erase(contactId: number, actor: Actor, deadline: Deadline): Promise<{ erasedContactIds: number[] }> {
+    let mayHaveWritten = false;
+    const outcome = await withRetries(
+      deadline,
+      async () => {
+        const stored = (await this.store.readContacts([contactId])).get(contactId);
+        if (!stored) throw new NotFoundError(`Contact ${contactId} does not exist.`, 'contact_not_found');
+        if (stored.contact.deletedAt !== null) return { ...(await this.erasedAlready(stored)), changed: false };
+        // With repair: unfinished re-links are finished first, and an erasure under way is
+        // finished and re-read (then the contact above is erased already).
+        const identity = (await this.identities.identitiesOf([contactId], { repair: true })).get(contactId)!;
+        const at = this.clock().toISOString();
+        try {
+          const pending = await this.store.eraseIdentity(identity, at);
+          mayHaveWritten = true;
+          if (pending) await this.store.finishErasure(identity.primary.id, pending);
+        } catch (error) {
+          if (error instanceof TransientStorageError) mayHaveWritten = true;
+          throw error;
+        }
+        return {
+          primaryContactId: identity.primary.id,
+          ids: [identity.primary.id, ...identity.members.map((m) => m.id)],
+          changed: true,
+        };
+      },
+      this.options.retry,
+    );
+    const erasedContactIds = [...outcome.ids].sort((x, y) => x - y);
+    await this.audit(deadline, {
+      actor,
+      action: 'identity.erase',
+      contactIds: erasedContactIds,
+      primaryContactId: outcome.primaryContactId,
+      changed: outcome.changed || mayHaveWritten,
+    });
+    return { erasedContactIds };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The ids erased together with an erased contact, read from its primary. */
+  private async erasedAlready(stored: StoredContact): Promise<{ primaryContactId: number; ids: number[] }> {
+    let primary: StoredContact | undefined = stored;
+    if (stored.kind === 'secondary') {
+      primary = (await this.store.readContacts([stored.contact.linkedId!])).get(stored.contact.linkedId!);
+    }
+    if (!primary || primary.kind !== 'primary') throw new WriteConflict('erased contact without its primary');
+    const { identity } = primary;
+    if (identity.erasure) {
+      // A large erasure that this contact's row already went through: finish it, then re-read.
+      await this.store.finishErasure(identity.primary.id, identity.erasure);
+      throw new WriteConflict('erasure finished');
+    }
+    return { primaryContactId: identity.primary.id, ids: identity.erasedIds ?? [identity.primary.id] };
+  }
+
+  /** 404 unless every id is a stored, not erased contact. */
+  private async requireLive(ids: number[]): Promise<void> {
+    const found = await this.store.readContacts(ids);
+    for (const id of ids) {
+      const stored = found.get(id);
+      if (!stored || stored.contact.deletedAt !== null) throw contactNotFound(id);
+    }
+  }
+
+  /**
+   * The identity's view and rows. The aggregate is authoritative: while a merge's re-linking is
+   * still pending, a row may still point at the absorbed primary; it is shown linked to this
+   * identity's primary, which is what it is.
+   */
+  private async details(identity: Identity): Promise<IdentityDetails> {
+    const view = toView(identity);
+    const rows = await this.store.readContacts(view.secondaryContactIds);
+    const secondaries = view.secondaryContactIds.map((id) => {
+      const stored = rows.get(id);
+      if (!stored) throw new WriteConflict(`contact ${id} not found`);
+      return row({ ...stored.contact, linkedId: identity.primary.id, linkPrecedence: 'secondary' });
+    });
+    return { view, contacts: [row(identity.primary), ...secondaries] };
+  }
+
+  private async audit(deadline: Deadline, entry: {
+    actor: Actor;
+    action: AuditEntry['action'];
+    contactIds: number[];
+    primaryContactId: number | null;
+    changed: boolean;
+  }): Promise<void> {
+    const record: Omit<AuditEntry, 'seq'> = {
+      at: this.clock().toISOString(),
+      actor: entry.actor.sub,
+      action: entry.action,
+      contactIds: entry.contactIds,
+      primaryContactId: entry.primaryContactId,
+      changed: entry.changed,
+      requestId: entry.actor.requestId,
+    };
+    await withRetries(deadline, () => this.store.appendAudit(record), this.options.retry);
+  }
+}
+
+function contains(identity: Identity, id: number): boolean {
+  return identity.primary.id === id || identity.members.some((m) => m.id === id);
+}
+
+/** A contact in the SPEC's row shape and field order, nothing else. */
+export function row(c: Contact): Contact {
+  return {
+    id: c.id,
+    email: c.email,
+    phoneNumber: c.phoneNumber,
+    linkedId: c.linkedId,
+    linkPrecedence: c.linkPrecedence,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    deletedAt: c.deletedAt,
+  };
+}
