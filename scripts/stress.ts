@@ -30,6 +30,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localTableNames, TABLE_KEYS, TABLES, type TableNames } from '../lib/tables';
 import { audit, documentClient, type ResponseRecord } from './audit';
 import { seedIdentity, sharedPhoneContacts } from './seed';
+import { seededRandom } from './seeded-random';
 
 const FAULTS = 'conflict=0.1,lost=0.05';
 const WINDOW = 64;
@@ -93,23 +94,11 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** mulberry32: a small seeded random source, so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Request = { email: string | null; phoneNumber: string | null };
 
 /** The i-th request of the run (see the header for the shape of the universe). */
 function requestGenerator(total: number, seed: number): (i: number) => Request {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const customers = Math.max(WINDOW * 2, Math.ceil(total / 25));
   const pick = (n: number) => Math.floor(random() * n);
   const email = (c: number) => `c${c}.${pick(4)}@stress.test`;

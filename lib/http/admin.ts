@@ -2,19 +2,11 @@
 import { encodeCursor, type CursorKind } from '../admin-params';
 import type { IdentityDetails } from '../admin-service';
 import type { Page } from '../store';
+import { identityBody } from './response';
 
 /** {"contact": {…the fields of /identify's contact…, "contacts": [rows]}} */
 export function identityDetailsResponse({ view, contacts }: IdentityDetails) {
-  return {
-    contact: {
-      primaryContactId: view.primaryContactId,
-      primaryContatctId: view.primaryContactId,
-      emails: view.emails,
-      phoneNumbers: view.phoneNumbers,
-      secondaryContactIds: view.secondaryContactIds,
-      contacts,
-    },
-  };
+  return identityBody(view, { contacts });
 }
 
 /** The cursor of the page after `page`, or null when it was the last. */

@@ -4,7 +4,7 @@
  * and after; rows are read back with store.readContacts.
  */
 import { describe, expect, it } from 'vitest';
-import { identifyResponse } from '../../functions/identify/index';
+import { identityBody as identifyResponse } from '../../lib/http/response';
 import type { Contact } from '../../lib/model';
 import { deadlineIn } from '../../lib/retry';
 import { parseIdentifyRequest } from '../../lib/validation';

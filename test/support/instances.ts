@@ -72,17 +72,8 @@ export function countWrites(db: DynamoDBDocumentClient): () => number {
   return () => writes;
 }
 
-/** A deterministic random source (mulberry32), for reproducible fault injection. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic random source, for reproducible fault injection. */
+export { seededRandom } from '../../scripts/seeded-random';
 
 /** A clock that moves 1 ms forward on every reading: createdAt order = order of creation. */
 export function steppingClock(start = Date.parse('2026-01-01T00:00:00.000Z')): () => Date {
