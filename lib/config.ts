@@ -11,6 +11,7 @@ export interface FaultConfig {
   lostResponseRate: number;
 }
 
+/** What a function that touches storage needs: read by getConfig() on first use. */
 export interface Config {
   tables: TableNames;
   region: string;
@@ -18,14 +19,20 @@ export interface Config {
   endpoint: string | undefined;
   /** How many contact ids one instance reserves with one counter write. */
   idBlockSize: number;
-  /** Largest request body accepted, in bytes; larger bodies get 413 without being parsed. */
-  maxBodyBytes: number;
-  /** Time budget of a request when the platform gives none (the local server). */
-  requestTimeoutMs: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Fault injection for tests and the stress command; never set in a deployment. */
   faults: FaultConfig | null;
 }
+
+/** What every HTTP function needs, storage or not (health has no tables): read at start-up. */
+export interface HttpSettings {
+  /** Largest request body accepted, in bytes; larger bodies get 413 without being parsed. */
+  maxBodyBytes: number;
+  logLevel: LogLevel;
+  /** Time budget of a request when the platform gives none (the local server). */
+  requestTimeoutMs: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export class ConfigError extends Error {
   constructor(problems: string[]) {
@@ -34,36 +41,12 @@ export class ConfigError extends Error {
   }
 }
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024;
 
-/**
- * The settings every HTTP function needs, storage or not (health has no tables): the body limit
- * and the log level. Invalid values fall back to the defaults; loadConfig reports them.
- */
-export function httpSettings(env: NodeJS.ProcessEnv = process.env): {
-  maxBodyBytes: number;
-  logLevel: Config['logLevel'];
-} {
-  const bytes = Number(env.MAX_BODY_BYTES);
-  const level = (env.LOG_LEVEL ?? '').toLowerCase();
-  return {
-    maxBodyBytes: Number.isInteger(bytes) && bytes >= 256 && bytes <= 1024 * 1024 ? bytes : DEFAULT_MAX_BODY_BYTES,
-    logLevel: (LOG_LEVELS as readonly string[]).includes(level) ? (level as Config['logLevel']) : 'info',
-  };
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
-
-  const tables = {} as TableNames;
-  for (const key of TABLE_KEYS) {
-    const name = env[TABLES[key].envVar];
-    if (!name) problems.push(`${TABLES[key].envVar} is not set`);
-    tables[key] = name ?? '';
-  }
-
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+/** Reads an optional integer variable, reporting a value out of range. */
+function intFrom(env: NodeJS.ProcessEnv, problems: string[]) {
+  return (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
@@ -73,10 +56,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     return value;
   };
+}
 
-  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+export function loadHttpSettings(env: NodeJS.ProcessEnv = process.env): HttpSettings {
+  const problems: string[] = [];
+  const int = intFrom(env, problems);
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const settings: HttpSettings = {
+    maxBodyBytes: int('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 256, 1024 * 1024),
+    logLevel,
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 10_000, 1_000, 900_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = intFrom(env, problems);
+
+  const tables = {} as TableNames;
+  for (const key of TABLE_KEYS) {
+    const name = env[TABLES[key].envVar];
+    if (!name) problems.push(`${TABLES[key].envVar} is not set`);
+    tables[key] = name ?? '';
   }
 
   const endpoint = env.DYNAMODB_ENDPOINT || undefined;
@@ -94,9 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint,
     idBlockSize: int('ID_BLOCK_SIZE', 50, 1, 10_000),
-    maxBodyBytes: int('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 256, 1024 * 1024),
-    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 10_000, 100, 900_000),
-    logLevel: logLevel as Config['logLevel'],
     faults,
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -124,9 +125,16 @@ function parseFaults(raw: string | undefined, problems: string[]): FaultConfig |
 }
 
 let cached: Config | undefined;
+let cachedHttp: HttpSettings | undefined;
 
-/** The configuration of this container, read on first use. */
+/** The storage configuration of this container, read and validated on first use. */
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** The HTTP settings of this container, read and validated once (a bad value fails start-up). */
+export function httpSettings(): HttpSettings {
+  cachedHttp ??= loadHttpSettings();
+  return cachedHttp;
 }

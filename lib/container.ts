@@ -10,40 +10,41 @@ import { DynamoContactStore } from './dynamo-store';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 
+let store: DynamoContactStore | undefined;
 let identityService: IdentityService | undefined;
+let adminService: AdminService | undefined;
 const clientHooks: Array<(client: DynamoDBDocumentClient) => void> = [];
 
 /**
- * Lets a tool instrument the DynamoDB client of this container's identity service, e.g. attach a
- * round-trip counter (lib/metrics.ts; the benchmark and tests do). Only effective before the
- * service's first use, so it throws after; the Lambda path never calls it.
+ * Lets a tool instrument this container's DynamoDB client, e.g. attach a round-trip counter
+ * (lib/metrics.ts; the benchmark and tests do). Only effective before the client's first use, so
+ * it throws after; the Lambda path never calls it.
  */
 export function onDynamoClientCreated(hook: (client: DynamoDBDocumentClient) => void): void {
-  if (identityService) throw new Error('onDynamoClientCreated: the identity service already exists');
+  if (store) throw new Error('onDynamoClientCreated: the DynamoDB client already exists');
   clientHooks.push(hook);
 }
 
 export { getLogger } from './logger';
 
-export function getIdentityService(): IdentityService {
-  if (!identityService) {
+/** The one DynamoDB client and store of this container (and so one block of reserved ids). */
+function getStore(): DynamoContactStore {
+  if (!store) {
     const config = getConfig();
     const db = createDocumentClient(config);
     for (const hook of clientHooks) hook(db);
-    const store = new DynamoContactStore(db, config.tables, config.idBlockSize);
-    identityService = new IdentityService(store);
+    store = new DynamoContactStore(db, config.tables, config.idBlockSize);
   }
+  return store;
+}
+
+export function getIdentityService(): IdentityService {
+  identityService ??= new IdentityService(getStore());
   return identityService;
 }
 
-let adminService: AdminService | undefined;
-
-/** The read and admin API's service (functions/admin-*), on its own store and client. */
+/** The read and admin API's service (functions/admin-*). */
 export function getAdminService(): AdminService {
-  if (!adminService) {
-    const config = getConfig();
-    const store = new DynamoContactStore(createDocumentClient(config), config.tables, config.idBlockSize);
-    adminService = new AdminService(store, new IdentityService(store));
-  }
+  adminService ??= new AdminService(getStore(), getIdentityService());
   return adminService;
 }

@@ -17,10 +17,12 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
       local && !process.env.AWS_ACCESS_KEY_ID
         ? { accessKeyId: 'local', secretAccessKey: 'local' }
         : undefined,
+    // A DynamoDB call answers in milliseconds; three attempts of at most 2 s each fit well inside
+    // the function's 10 s, and the handler's early timeout answers 503 if storage hangs anyway.
     maxAttempts: 3,
     requestHandler: {
       connectionTimeout: 1_000,
-      requestTimeout: 5_000,
+      requestTimeout: 2_000,
       httpAgent: { keepAlive: true, maxSockets: 256 },
       httpsAgent: { keepAlive: true, maxSockets: 256 },
     },

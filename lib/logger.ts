@@ -3,7 +3,7 @@
  * (email, phone) are masked wherever they appear in the logged object, so a log line never
  * holds a customer's email or phone number in clear.
  */
-import { httpSettings } from './config';
+import { loadHttpSettings } from './config';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -82,6 +82,6 @@ let shared: Logger | undefined;
  * AWS SDK through the container's imports.
  */
 export function getLogger(): Logger {
-  shared ??= createLogger(httpSettings().logLevel, { service: 'fluxkart-identity' });
+  shared ??= createLogger(loadHttpSettings().logLevel, { service: 'fluxkart-identity' });
   return shared;
 }

@@ -13,7 +13,8 @@ export interface IdentifyRequest {
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
-const WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+/** Whitespace, control characters, and lone UTF-16 surrogates (not valid text: DynamoDB would mangle them). */
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}\p{Cs}]/u;
 const PHONE_SEPARATORS = /[ \-.()]/g;
 const CANONICAL_PHONE = /^\+?[0-9]{4,15}$/;
 

@@ -10,6 +10,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { authorizeAdmin } from '../auth';
 import { httpSettings } from '../config';
+import { UnavailableError } from '../errors';
 import { getLogger } from '../logger';
 import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
@@ -19,8 +20,13 @@ import type { HttpResult } from './response';
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
 export type HttpFunction = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-/** Time kept back from the Lambda's remaining time to answer after the last retry. */
+/** Time kept back from the Lambda's remaining time: retries stop this long before the end. */
 const ANSWER_RESERVE_MS = 500;
+/**
+ * If an attempt is still waiting on DynamoDB this long before the Lambda's end (a hung
+ * connection), middy stops waiting and the request answers 503 instead of timing out.
+ */
+const TIMEOUT_EARLY_MS = 250;
 
 export function deadlineOf(context: Context, fallbackMs = 10_000): Deadline {
   return typeof context.getRemainingTimeInMillis === 'function'
@@ -28,10 +34,18 @@ export function deadlineOf(context: Context, fallbackMs = 10_000): Deadline {
     : deadlineIn(fallbackMs);
 }
 
+function outOfTime(): never {
+  throw new UnavailableError('storage_unavailable', 'Storage did not answer in time; retry shortly.');
+}
+
 export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adminOnly?: boolean } = {}) {
   const { maxBodyBytes } = httpSettings();
-  const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(httpHeaderNormalizer())
+  const handler = middy<APIGatewayProxyEventV2, HttpResult>({
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: outOfTime,
+  })
+    // A body sent without any Content-Type is read as JSON (an explicit other type gets 415).
+    .use(httpHeaderNormalizer({ defaultHeaders: { 'content-type': 'application/json' } }))
     .use(requestLog());
   // Admin routes: 401/403 before the body is even looked at (the JWT authorizer already refused
   // anonymous callers in AWS; this is the check "again in the handler", lib/auth.ts).

@@ -9,6 +9,7 @@
  * Ctrl-C or SIGTERM closes the server and stops Java.
  */
 import { resolve } from 'node:path';
+import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
 import { createLocalServer } from './server';
@@ -17,6 +18,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
+  const { requestTimeoutMs } = httpSettings(); // validated before anything starts
   const inMemory = process.argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === '1';
   const storage = await prepareLocalStorage({
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
   // generated for this run and printed below (only then: a token you set yourself is never printed).
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
   const server = createLocalServer({
-    timeoutMs: Number(process.env.REQUEST_TIMEOUT_MS ?? 10_000),
+    timeoutMs: requestTimeoutMs,
     auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
   });
 

@@ -174,13 +174,31 @@ describe('POST /identify: request body', () => {
     ['text/plain', { 'content-type': 'text/plain' }],
     ['form data', { 'content-type': 'application/x-www-form-urlencoded' }],
     ['xml', { 'content-type': 'application/xml' }],
-    ['no content type', {}],
   ])('a valid JSON body sent as %s -> 415 unsupported_media_type', async (_name, headers) => {
     const event = apiEvent({ body: '{"email":"doc@hillvalley.edu"}' });
     event.headers = headers;
     const res = await invoke(identify, event);
     expect(res.statusCode).toBe(415);
     expectErrorBody(res, 'unsupported_media_type');
+  });
+
+  it('reads a body sent without any Content-Type as JSON', async () => {
+    const event = apiEvent({ body: '{"email":"no-type@hillvalley.edu"}' });
+    event.headers = {};
+    const res = await invoke(identify, event);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!).contact.emails).toEqual(['no-type@hillvalley.edu']);
+  });
+
+  it.each([
+    ['no body and no Content-Type', undefined, {}],
+    ['an empty body sent as JSON', '', { 'content-type': 'application/json' }],
+  ])('%s -> 400 invalid_json', async (_name, body, headers) => {
+    const event = apiEvent({ body });
+    event.headers = headers;
+    const res = await invoke(identify, event);
+    expect(res.statusCode).toBe(400);
+    expectErrorBody(res, 'invalid_json');
   });
 
   it.each([

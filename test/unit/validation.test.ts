@@ -64,6 +64,7 @@ describe('normaliseEmail', () => {
     ['a newline inside', 'george@hill\nvalley.edu'],
     ['a NUL character', 'george\u0000@hillvalley.edu'],
     ['a trailing NUL (not trimmed)', 'george@hillvalley.edu\u0000'],
+    ['a lone UTF-16 surrogate (not text)', '\ud800george@hillvalley.edu'],
     ['a DEL control character', 'george\u007f@hillvalley.edu'],
     ['a C1 control character', 'george\u0085@hillvalley.edu'],
     ['a non-breaking space inside', 'george\u00a0x@hillvalley.edu'],
