@@ -7,7 +7,7 @@
  * Concurrency follows the identity service: identities change only through writes guarded by the
  * primary's exact version; an attempt that lost a race re-reads (withRetries). Reads never write.
  */
-import { NotFoundError, TransientStorageError, WriteConflict } from './errors';
+import { NotFoundError, WriteConflict } from './errors';
 import type { IdentityService } from './identity-service';
 import type { AuditEntry, Contact, Identity, IdentityView, StoredContact } from './model';
 import { compareAge, emailsOf, merge, phoneNumbersOf, toView } from './reconcile';
@@ -48,8 +48,12 @@ export class AdminService {
 
   // ---------------------------------------------------------------- reads (never write)
 
-  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
-    return this.store.listContacts(query);
+  /** A page of contacts in id order; throttling and other transient failures are retried until the deadline. */
+  listContacts(
+    query: { afterId: number; limit: number; includeDeleted: boolean },
+    deadline: Deadline,
+  ): Promise<Page<Contact>> {
+    return withRetries(deadline, () => this.store.listContacts(query), this.options.retry);
   }
 
   /** One contact row by id, erased ones included (they hold no email or phone any more). */
@@ -105,8 +109,9 @@ export class AdminService {
     );
   }
 
-  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
-    return this.store.listAudit(query);
+  /** A page of the audit log, oldest first; retried like every other storage call. */
+  listAudit(query: { afterSeq: number; limit: number }, deadline: Deadline): Promise<Page<AuditEntry>> {
+    return withRetries(deadline, () => this.store.listAudit(query), this.options.retry);
   }
 
   // ---------------------------------------------------------------- admin actions (audited)
@@ -115,9 +120,11 @@ export class AdminService {
    * Merges the identities containing contacts `a` and `b` exactly as /identify's rule 3 does: the
    * older primary stays, the other identity is folded in and re-linked. Idempotent: when both are
    * already one identity, it answers that identity and writes nothing but the audit record.
+   * Audited: the record (changed: true) is written in the merge's own transaction; a call that
+   * finds nothing to do records changed: false afterwards.
    */
   async merge(a: number, b: number, actor: Actor, deadline: Deadline): Promise<IdentityDetails> {
-    let mayHaveWritten = false;
+    const audit = this.auditDraft(actor, 'identity.merge', [a, b]);
     const { identity, changed } = await withRetries(
       deadline,
       async () => {
@@ -135,36 +142,25 @@ export class AdminService {
         }
         const [winner, loser] = compareAge(first.primary, second.primary) < 0 ? [first, second] : [second, first];
         const result = merge(winner, loser, this.clock());
-        try {
-          const pending = await this.store.merge(winner, loser, result);
-          mayHaveWritten = true;
-          if (pending) await this.store.finishRelink(winner.primary.id, pending);
-        } catch (error) {
-          if (error instanceof TransientStorageError) mayHaveWritten = true;
-          throw error;
-        }
+        const record = await audit.entry(winner.primary.id, true);
+        const pending = await this.store.merge(winner, loser, result, record);
+        if (pending) await this.store.finishRelink(winner.primary.id, pending);
         return { identity: result.identity, changed: true };
       },
       this.options.retry,
     );
-    const details = await withRetries(deadline, () => this.details(identity), this.options.retry);
-    await this.audit(deadline, {
-      actor,
-      action: 'identity.merge',
-      contactIds: [a, b],
-      primaryContactId: identity.primary.id,
-      changed: changed || mayHaveWritten,
-    });
-    return details;
+    if (!changed) await this.recordNoChange(deadline, () => audit.entry(identity.primary.id, false));
+    return withRetries(deadline, () => this.details(identity), this.options.retry);
   }
 
   /**
    * Erases the identity containing `contactId`: every contact gets deletedAt, loses its email and
    * phone, and every value claim goes, so the same values later start a new identity. Idempotent:
    * erasing an erased identity answers the same ids. Answers the erased contact ids, ascending.
+   * Audited like merge: the record commits with the erasure (or with its marker).
    */
   async erase(contactId: number, actor: Actor, deadline: Deadline): Promise<{ erasedContactIds: number[] }> {
-    let mayHaveWritten = false;
+    const audit = this.auditDraft(actor, 'identity.erase', []);
     const outcome = await withRetries(
       deadline,
       async () => {
@@ -175,30 +171,18 @@ export class AdminService {
         // finished and re-read (then the contact above is erased already).
         const identity = (await this.identities.identitiesOf([contactId], { repair: true })).get(contactId)!;
         const at = this.clock().toISOString();
-        try {
-          const pending = await this.store.eraseIdentity(identity, at);
-          mayHaveWritten = true;
-          if (pending) await this.store.finishErasure(identity.primary.id, pending);
-        } catch (error) {
-          if (error instanceof TransientStorageError) mayHaveWritten = true;
-          throw error;
-        }
-        return {
-          primaryContactId: identity.primary.id,
-          ids: [identity.primary.id, ...identity.members.map((m) => m.id)],
-          changed: true,
-        };
+        const ids = [identity.primary.id, ...identity.members.map((m) => m.id)];
+        const record = await audit.entry(identity.primary.id, true, ids);
+        const pending = await this.store.eraseIdentity(identity, at, record);
+        if (pending) await this.store.finishErasure(identity.primary.id, pending);
+        return { primaryContactId: identity.primary.id, ids, changed: true };
       },
       this.options.retry,
     );
     const erasedContactIds = [...outcome.ids].sort((x, y) => x - y);
-    await this.audit(deadline, {
-      actor,
-      action: 'identity.erase',
-      contactIds: erasedContactIds,
-      primaryContactId: outcome.primaryContactId,
-      changed: outcome.changed || mayHaveWritten,
-    });
+    if (!outcome.changed) {
+      await this.recordNoChange(deadline, () => audit.entry(outcome.primaryContactId, false, erasedContactIds));
+    }
     return { erasedContactIds };
   }
 
@@ -245,23 +229,37 @@ export class AdminService {
     return { view, contacts: [row(identity.primary), ...secondaries] };
   }
 
-  private async audit(deadline: Deadline, entry: {
-    actor: Actor;
-    action: AuditEntry['action'];
-    contactIds: number[];
-    primaryContactId: number | null;
-    changed: boolean;
-  }): Promise<void> {
-    const record: Omit<AuditEntry, 'seq'> = {
-      at: this.clock().toISOString(),
-      actor: entry.actor.sub,
-      action: entry.action,
-      contactIds: entry.contactIds,
-      primaryContactId: entry.primaryContactId,
-      changed: entry.changed,
-      requestId: entry.actor.requestId,
+  /**
+   * The audit record of one admin call. Its sequence number is reserved once, on first use (inside
+   * the first attempt that is about to write, so a 404 burns none), and every attempt of the call
+   * reuses it: the record is written at most once, by the transaction that commits the action or,
+   * when the call changed nothing, by recordNoChange (which keeps a record already there).
+   */
+  private auditDraft(actor: Actor, action: AuditEntry['action'], contactIds: number[]) {
+    let seq: number | undefined;
+    return {
+      entry: async (primaryContactId: number | null, changed: boolean, ids: number[] = contactIds): Promise<AuditEntry> => {
+        seq ??= await this.store.reserveAuditSeq();
+        return {
+          seq,
+          at: this.clock().toISOString(),
+          actor: actor.sub,
+          action,
+          contactIds: action === 'identity.erase' ? [...ids].sort((x, y) => x - y) : ids,
+          primaryContactId,
+          changed,
+          requestId: actor.requestId,
+        };
+      },
     };
-    await withRetries(deadline, () => this.store.appendAudit(record), this.options.retry);
+  }
+
+  /**
+   * Records a call that found nothing to do. Its number may already hold the record of this call's
+   * own committed action (an earlier attempt whose response was lost): that record stays.
+   */
+  private async recordNoChange(deadline: Deadline, entry: () => Promise<AuditEntry>): Promise<void> {
+    await withRetries(deadline, async () => this.store.recordAudit(await entry()), this.options.retry);
   }
 }
 

@@ -7,17 +7,19 @@
  *              deletedAt?} and, on a primary only, the identity aggregate:
  *              members [{id, createdAt, email?, phoneNumber?}] (its secondaries), ver (version),
  *              relink? (a merge's unfinished re-linking), erasure? (an erasure's to-do list,
- *              {at, contactIds, emails/phoneNumbers: [{value, contactId}]}, written with REMOVE
- *              members by a version-guarded update when the erasure is too large for one
- *              transaction). An erased contact has deletedAt and no email or phoneNumber; an
- *              erased primary keeps no aggregate, only erasedIds (every contact erased with it).
+ *              {at, contactIds, emails/phoneNumbers: {c<contactId>: {value, contactId}}}, written
+ *              by a version-guarded update that also erases the primary's own row, when the
+ *              erasure is too large for one transaction; entries leave it with their claims).
+ *              An erased contact has deletedAt and no email or phoneNumber; an erased primary
+ *              keeps no aggregate, only erasedIds (every contact erased with it).
  * - ContactEmails {email, contactId, primaryId}, ContactPhones {phone, contactId, primaryId}:
  *              the unique claim of a value. contactId never changes; primaryId is a hint that
  *              merges refresh and readers verify by following linkedId.
  * - Counters  {name: "contactId", value}: the high-water mark of reserved id blocks;
  *              {name: "auditSeq", value}: the last audit sequence number handed out.
  * - AuditLog  {bucket = floor(seq / 1000), seq, at, actor, action, contactIds, primaryContactId?,
- *              changed, requestId?}: one admin action; never an email or a phone number.
+ *              changed, requestId?}: one admin action, written in the action's own transaction
+ *              (or after it, when the action found nothing to do); never an email or a phone number.
  *
  * Listings (contacts by id, audit records by seq) Query the bucketed tables bucket after bucket
  * with ConsistentRead, up to the bucket of the counter's value, resuming after the last key seen.
@@ -39,7 +41,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { IdentityTooLargeError, TransientStorageError, WriteConflict } from './errors';
-import type { AuditEntry, Claim, Contact, Identity, Member, PendingErasure, PendingRelink, StoredContact } from './model';
+import type { AuditEntry, Claim, ClaimRef, Contact, Identity, Member, PendingErasure, PendingRelink, StoredContact } from './model';
 import { emailsOf, phoneNumbersOf, type MergeResult } from './reconcile';
 import type { AdminStore, ClaimPair, Page } from './store';
 import type { TableNames } from './tables';
@@ -50,12 +52,12 @@ export const BUCKET_SIZE = 1000;
 export const MAX_TRANSACTION_ACTIONS = 100;
 /** DynamoDB's limit of keys in one BatchGetItem. */
 const MAX_BATCH_GET_KEYS = 100;
-/** Most Queries one page of a listing spends before it ends early (sparse or filtered data). */
+/** Most Queries one page of a listing spends before it ends early (sparse or filtered data); every Query counts. */
 const MAX_QUERIES_PER_PAGE = 25;
-/** Parallel single-item writes when finishing a large re-link. */
-const RELINK_PARALLELISM = 16;
-/** Parallel transactions (chunks of steps) when finishing a large re-link. */
-const RELINK_CHUNK_PARALLELISM = 4;
+/** Parallel single-item writes when settling the steps of a large re-link or erasure one by one. */
+const STEP_PARALLELISM = 16;
+/** Parallel transactions (chunks of steps) when finishing a large re-link or erasure. */
+const STEP_CHUNK_PARALLELISM = 4;
 const CONTACT_ID_COUNTER = 'contactId';
 /** Re-sends of a transaction whose outcome is unknown, under its original ClientRequestToken. */
 const SAME_TOKEN_RETRIES = 8;
@@ -217,14 +219,15 @@ export class DynamoContactStore implements AdminStore {
     ]);
   }
 
-  async merge(winner: Identity, loser: Identity, result: MergeResult): Promise<PendingRelink | null> {
+  async merge(winner: Identity, loser: Identity, result: MergeResult, audit?: AuditEntry): Promise<PendingRelink | null> {
     const winnerId = winner.primary.id;
     const loserId = loser.primary.id;
     const { demoted } = result;
 
     // Re-links and claim hints go into the same transaction as far as it has room; the rest is
     // recorded on the winner and finished by finishRelink (here, or by whoever comes next).
-    const room = this.maxTransactionActions - 2;
+    const auditPut = audit ? [this.auditPut(audit)] : [];
+    const room = Math.max(0, this.maxTransactionActions - 2 - auditPut.length);
     const relinkNow = result.relinkIds.slice(0, room);
     let left = room - relinkNow.length;
     const emailsNow = result.movedEmails.slice(0, left);
@@ -275,6 +278,8 @@ export class DynamoContactStore implements AdminStore {
       ...relinkNow.map((id) => this.relinkAction(id, loserId, winnerId, demoted.updatedAt)),
       ...emailsNow.map((email) => this.hintAction('emails', { email }, winnerId)),
       ...phonesNow.map((phone) => this.hintAction('phones', { phone }, winnerId)),
+      // An admin merge's audit record commits with the merge itself, or not at all.
+      ...auditPut,
     ]);
     return hasPending ? pending : null;
   }
@@ -289,13 +294,9 @@ export class DynamoContactStore implements AdminStore {
     // The steps go in transactions of up to maxTransactionActions conditional updates (one round
     // trip per chunk instead of one per row). A crash between chunks leaves the record for the
     // next request to finish.
-    const chunks: Array<typeof actions> = [];
-    for (let i = 0; i < actions.length; i += this.maxTransactionActions) {
-      chunks.push(actions.slice(i, i + this.maxTransactionActions));
-    }
     await runLimited(
-      chunks.map((chunk) => () => this.applySteps(chunk)),
-      RELINK_CHUNK_PARALLELISM,
+      chunked<TransactItem>(actions, this.maxTransactionActions).map((chunk) => () => this.applySteps(chunk)),
+      STEP_CHUNK_PARALLELISM,
     );
     await this.update({
       TableName: this.tables.contacts,
@@ -337,9 +338,10 @@ export class DynamoContactStore implements AdminStore {
    * with key > `after`, in key order: strongly consistent Queries, bucket after bucket, up to the
    * bucket of the counter's value (the highest key ever handed out; buckets may be empty because
    * reserved blocks can go unused). Reads one item beyond `limit` to know whether more exist.
-   * A page spends at most MAX_QUERIES_PER_PAGE Queries: past that (long runs of empty buckets or
-   * of filtered-out rows) it ends early at a bucket boundary, possibly short or empty, and the
-   * next page resumes after the last bucket it finished.
+   * A page spends at most MAX_QUERIES_PER_PAGE Queries, each one counted (the next page of one
+   * bucket too): past that (long runs of empty buckets or of filtered-out rows) it ends early,
+   * possibly short or empty, and the next page resumes after the last key it evaluated (the
+   * Query's LastEvaluatedKey inside a bucket, or the end of the last bucket it finished).
    */
   private async queryInOrder(q: {
     table: string;
@@ -354,12 +356,13 @@ export class DynamoContactStore implements AdminStore {
     const lastBucket = Math.floor(highest / BUCKET_SIZE);
     let queries = 0;
     for (let bucket = Math.floor((q.after + 1) / BUCKET_SIZE); bucket <= lastBucket && items.length <= q.limit; bucket++) {
-      if (queries >= MAX_QUERIES_PER_PAGE) {
-        const resumeAfter = Math.max(q.after, bucket * BUCKET_SIZE - 1);
-        return { items, hasMore: true, resumeAfter };
-      }
       let start: Item | undefined;
       do {
+        if (queries >= MAX_QUERIES_PER_PAGE) {
+          // Every item read so far has a key up to where the last Query stopped evaluating.
+          const resumeAfter = start ? Number(start[q.sortKey]) : Math.max(q.after, bucket * BUCKET_SIZE - 1);
+          return { items, hasMore: true, resumeAfter };
+        }
         const wanted = q.limit + 1 - items.length;
         const out = await call(() =>
           this.db.send(
@@ -393,7 +396,7 @@ export class DynamoContactStore implements AdminStore {
     return Number(out.Item?.value ?? 0);
   }
 
-  async eraseIdentity(identity: Identity, at: string): Promise<PendingErasure | null> {
+  async eraseIdentity(identity: Identity, at: string, audit?: AuditEntry): Promise<PendingErasure | null> {
     const primaryId = identity.primary.id;
     const secondaryIds = identity.members.map((m) => m.id);
     const emails = [...emailsOf(identity)];
@@ -404,8 +407,10 @@ export class DynamoContactStore implements AdminStore {
         'ver = :ver AND linkPrecedence = :primary AND attribute_not_exists(relink) AND attribute_not_exists(erasure) AND attribute_not_exists(deletedAt)',
       values: { ':ver': identity.version, ':primary': 'primary', ':one': 1 },
     };
+    // The audit record commits with the erasure (the transaction, or the marker that starts it).
+    const auditPut = audit ? [this.auditPut(audit)] : [];
 
-    if (1 + secondaryIds.length + emails.length + phones.length <= this.maxTransactionActions) {
+    if (1 + secondaryIds.length + emails.length + phones.length + auditPut.length <= this.maxTransactionActions) {
       // Every claim Delete is safe without its own condition: the version guard on the primary
       // proves that the identity (and so the set of values it owns) is the one that was read.
       await this.transact([
@@ -422,6 +427,7 @@ export class DynamoContactStore implements AdminStore {
         ...secondaryIds.map((id) => ({ Update: this.eraseRowUpdate(id, at, 'attribute_exists(id)') })),
         ...emails.map((email) => ({ Delete: { TableName: this.tables.emails, Key: { email } } })),
         ...phones.map((phone) => ({ Delete: { TableName: this.tables.phones, Key: { phone } } })),
+        ...auditPut,
       ]);
       return null;
     }
@@ -451,46 +457,89 @@ export class DynamoContactStore implements AdminStore {
       }
     }
     const pending: PendingErasure = { at, contactIds: secondaryIds, ...claims };
-    // A one-action transaction rather than an UpdateItem: DynamoDB isolates the two from each
-    // other anyway, but DynamoDB Local only serialises transactions among themselves, and a plain
-    // update landing between a concurrent transaction's condition check and its write made that
-    // transaction fail with a ValidationException (list_append on the members this removes).
+    // The erasure takes effect with this write: besides the to-do list it erases the primary's own
+    // row (deletedAt, no email, phone or aggregate), so lookups, listings and /identify see no
+    // identity from here on. A one-action transaction (two with the audit record) rather than an
+    // UpdateItem: DynamoDB isolates the two from each other anyway, but DynamoDB Local only
+    // serialises transactions among themselves, and a plain update landing between a concurrent
+    // transaction's condition check and its write made that transaction fail with a
+    // ValidationException (list_append on the members this removes).
     await this.transact([
       {
         Update: {
           TableName: this.tables.contacts,
           Key: contactKey(primaryId),
-          UpdateExpression: 'SET erasure = :pending, ver = ver + :one REMOVE members',
+          UpdateExpression:
+            'SET erasure = :pending, deletedAt = :at, updatedAt = :at, ver = ver + :one REMOVE members, email, phoneNumber',
           ConditionExpression: guard.ConditionExpression,
-          ExpressionAttributeValues: { ...guard.values, ':pending': pending },
+          ExpressionAttributeValues: { ...guard.values, ':pending': erasureItem(pending), ':at': at },
         },
       },
+      ...auditPut,
     ]);
     return pending;
   }
 
+  /**
+   * Finishes a recorded erasure, in an order that never strands personal data: the marker can only
+   * be found through a claim of one of the erased values (its hint leads to the primary), so
+   * 1. the rows first: each secondary gets deletedAt and loses its email and phone (every value in
+   *    them is still claimed, so a request that meets one still reaches the marker and finishes);
+   * 2. then the claims, a chunk at a time, each chunk in one transaction with the removal of its
+   *    entries from the marker's to-do list, so a value leaves the marker exactly when its claim
+   *    goes (a crash in between leaves every remaining value both claimed and listed);
+   * 3. last, the primary: erasedIds, and the marker goes.
+   * Every step is idempotent (a failed condition means "already done"), so any number of requests
+   * may run this at once, and a crash at any point leaves work that the next one completes.
+   */
   async finishErasure(primaryId: number, pending: PendingErasure): Promise<void> {
-    const deleteClaim = (table: 'emails' | 'phones', key: Item, contactId: number) => () =>
-      this.ignoringConflict(() =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tables[table],
-            Key: key,
-            ConditionExpression: 'contactId = :contactId',
-            ExpressionAttributeValues: { ':contactId': contactId },
+    const rows: TransactItem[] = pending.contactIds.map((id) => ({
+      Update: this.eraseRowUpdate(id, pending.at, 'attribute_exists(id) AND attribute_not_exists(deletedAt)'),
+    }));
+    await runLimited(
+      chunked(rows, this.maxTransactionActions).map((chunk) => () => this.applySteps(chunk)),
+      STEP_CHUNK_PARALLELISM,
+    );
+
+    const claims = [
+      ...pending.emails.map((ref) => ({ table: 'emails' as const, list: 'emails', key: { email: ref.value }, ref })),
+      ...pending.phoneNumbers.map((ref) => ({ table: 'phones' as const, list: 'phoneNumbers', key: { phone: ref.value }, ref })),
+    ];
+    // One chunk after the other: every chunk updates the primary item, and concurrent transactions
+    // on one item would only cancel each other (TransactionConflict).
+    for (const chunk of chunked(claims, Math.max(1, this.maxTransactionActions - 1))) {
+      const names: Record<string, string> = { '#erasure': 'erasure', '#at': 'at' };
+      const paths = chunk.map((claim, i) => {
+        names[`#list${i}`] = claim.list;
+        names[`#slot${i}`] = claimSlot(claim.ref);
+        return `#erasure.#list${i}.#slot${i}`;
+      });
+      await this.applySteps([
+        ...chunk.map(
+          (claim): TransactItem => ({
+            Delete: {
+              TableName: this.tables[claim.table],
+              Key: claim.key,
+              ConditionExpression: 'contactId = :contactId',
+              ExpressionAttributeValues: { ':contactId': claim.ref.contactId },
+            },
           }),
         ),
-      );
-    const writes: Array<() => Promise<unknown>> = [
-      ...pending.emails.map((c) => deleteClaim('emails', { email: c.value }, c.contactId)),
-      ...pending.phoneNumbers.map((c) => deleteClaim('phones', { phone: c.value }, c.contactId)),
-      ...pending.contactIds.map(
-        (id) => () =>
-          this.update(this.eraseRowUpdate(id, pending.at, 'attribute_exists(id) AND attribute_not_exists(deletedAt)')),
-      ),
-    ];
-    await runLimited(writes, RELINK_PARALLELISM);
-    // Last, the primary: only once everything else is done does the marker go.
+        {
+          Update: {
+            TableName: this.tables.contacts,
+            Key: contactKey(primaryId),
+            UpdateExpression: `REMOVE ${paths.join(', ')}`,
+            ConditionExpression: '#erasure.#at = :at',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':at': pending.at },
+          },
+        },
+      ]);
+    }
+
+    // Last, the primary: only once everything else is done does the marker go. Its row was erased
+    // with the marker already; setting the same values again keeps this step idempotent.
     await this.update({
       TableName: this.tables.contacts,
       Key: contactKey(primaryId),
@@ -513,11 +562,11 @@ export class DynamoContactStore implements AdminStore {
   }
 
   /**
-   * Numbers the record with one atomic ADD on the counter, then writes it under that number. The
-   * write is retried with the same number, so a lost response never duplicates the record (the
-   * retry's condition fails: already written); a lost ADD only leaves a gap in the numbering.
+   * The next audit sequence number: one atomic ADD on the counter. Reserved before the action, so
+   * that the record can commit in the action's own transaction; a number whose action never
+   * commits (a crash, the deadline, a refused write) leaves a gap.
    */
-  async appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<AuditEntry> {
+  async reserveAuditSeq(): Promise<number> {
     const out = await call(() =>
       this.db.send(
         new UpdateCommand({
@@ -530,10 +579,21 @@ export class DynamoContactStore implements AdminStore {
         }),
       ),
     );
-    const seq = Number(out.Attributes?.value);
+    return Number(out.Attributes?.value);
+  }
+
+  /**
+   * Writes an audit record under its number unless one is there already (written by an earlier
+   * attempt of the same request, possibly in the action's transaction): the first record stays.
+   */
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.ignoringConflict(() => this.db.send(new PutCommand(this.auditPut(entry).Put)));
+  }
+
+  private auditPut(entry: AuditEntry) {
     const item: Item = {
-      bucket: Math.floor(seq / BUCKET_SIZE),
-      seq,
+      bucket: Math.floor(entry.seq / BUCKET_SIZE),
+      seq: entry.seq,
       at: entry.at,
       actor: entry.actor,
       action: entry.action,
@@ -542,21 +602,9 @@ export class DynamoContactStore implements AdminStore {
       changed: entry.changed,
       requestId: entry.requestId ?? undefined,
     };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await call(() =>
-          this.db.send(
-            new PutCommand({ TableName: this.tables.audit, Item: item, ConditionExpression: 'attribute_not_exists(seq)' }),
-          ),
-        );
-        break;
-      } catch (error) {
-        if (error instanceof WriteConflict && attempt > 1) break; // an earlier attempt committed
-        if (!(error instanceof TransientStorageError) || attempt === 5) throw error;
-        await sleep(Math.random() * 20 * 2 ** attempt);
-      }
-    }
-    return { ...entry, seq };
+    return {
+      Put: { TableName: this.tables.audit, Item: item, ConditionExpression: 'attribute_not_exists(seq)' },
+    } satisfies TransactItem;
   }
 
   /** Runs one write whose failed condition means "already done". */
@@ -655,14 +703,23 @@ export class DynamoContactStore implements AdminStore {
         }
         const translated = translate(error);
         if (translated instanceof WriteConflict) {
-          // A failed condition without usable reasons: settle the steps one by one.
-          await runLimited(pending.map((step) => () => this.update(step.Update!)), RELINK_PARALLELISM);
+          // A failed condition without usable reasons: settle the steps one by one, deletes first
+          // (an erasure's claim deletes come before the removal of their entries from its marker).
+          await runLimited(pending.filter((s) => s.Delete).map((s) => () => this.settle(s)), STEP_PARALLELISM);
+          await runLimited(pending.filter((s) => !s.Delete).map((s) => () => this.settle(s)), STEP_PARALLELISM);
           return;
         }
         if (!(translated instanceof TransientStorageError) || ++transient > STEP_RETRIES) throw translated;
         await sleep(Math.random() * Math.min(200, 10 * 2 ** transient));
       }
     }
+  }
+
+  /** One step of applySteps on its own; a failed condition means "already done". */
+  private async settle(step: TransactItem): Promise<void> {
+    if (step.Update) return this.update(step.Update as UpdateCommand['input']);
+    if (step.Delete) return this.ignoringConflict(() => this.db.send(new DeleteCommand(step.Delete as DeleteCommand['input'])));
+    throw new Error('settle: a step is an Update or a Delete');
   }
 
   /** A single conditional update whose failed condition means "already done". */
@@ -772,9 +829,31 @@ function toStoredContact(item: Item): StoredContact {
   };
 }
 
+/**
+ * The key of a claim in the marker's to-do maps (`erasure.emails`, `erasure.phoneNumbers`): the id
+ * of the contact that claimed it. A contact introduces at most one email and one phone, so the key
+ * is unique within each map, and a chunk of claim deletes removes exactly its own entries.
+ */
+function claimSlot(ref: ClaimRef): string {
+  return `c${ref.contactId}`;
+}
+
+/** The marker as stored: the claims to delete as maps keyed by claimSlot (see finishErasure). */
+function erasureItem(pending: PendingErasure): Item {
+  const slots = (refs: ClaimRef[]) => {
+    const map = Object.fromEntries(refs.map((ref) => [claimSlot(ref), { value: ref.value, contactId: ref.contactId }]));
+    if (Object.keys(map).length !== refs.length) throw new Error('erasure: two claims of one kind by one contact');
+    return map;
+  };
+  return { at: pending.at, contactIds: pending.contactIds, emails: slots(pending.emails), phoneNumbers: slots(pending.phoneNumbers) };
+}
+
 function toPendingErasure(item: Item): PendingErasure {
-  const refs = (list: unknown) =>
-    ((list as Item[] | undefined) ?? []).map((r) => ({ value: r.value as string, contactId: Number(r.contactId) }));
+  const refs = (slots: unknown) =>
+    Object.values((slots as Record<string, Item> | Item[] | undefined) ?? {}).map((r) => ({
+      value: r.value as string,
+      contactId: Number(r.contactId),
+    }));
   return {
     at: item.at as string,
     contactIds: ((item.contactIds as unknown[] | undefined) ?? []).map(Number),
@@ -867,6 +946,12 @@ export function translate(error: unknown): unknown {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
 
 async function runLimited(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {

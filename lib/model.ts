@@ -63,7 +63,7 @@ export interface ClaimRef {
  * that meets it finishes it before going on.
  */
 export interface PendingErasure {
-  /** The erasure's timestamp: every erased row gets it as deletedAt and updatedAt. */
+  /** The erasure's timestamp: every erased row gets it as deletedAt and updatedAt (the primary's with the marker). */
   at: string;
   contactIds: number[];
   emails: ClaimRef[];
@@ -90,7 +90,12 @@ export interface Claim {
   primaryId: number;
 }
 
-/** One record of the audit log of admin actions: who, what, which contacts, when. No email or phone. */
+/**
+ * One record of the audit log of admin actions: who, what, which contacts, when. No email or phone.
+ * A merge or erasure that changes data writes its record in the same DynamoDB transaction that
+ * commits the change (for a large erasure: the transaction of its marker, where it takes effect),
+ * so no committed action lacks its record; a call that finds nothing to do is recorded after.
+ */
 export interface AuditEntry {
   /** Position in the log (increasing; gaps are possible). */
   seq: number;
@@ -101,7 +106,11 @@ export interface AuditEntry {
   contactIds: number[];
   /** The identity's primary after a merge, or the erased identity's primary. */
   primaryContactId: number | null;
-  /** False when the action found nothing left to do (a repeated merge or erasure). */
+  /**
+   * True: this call's own write committed the action (the record is part of that commit). False:
+   * the call found nothing left to do (a repeated merge or erasure, or one that a concurrent request
+   * had already done). Exact, because the record commits with the change or is written without one.
+   */
   changed: boolean;
   requestId: string | null;
 }

@@ -39,9 +39,10 @@ export interface ContactStore {
   /**
    * Folds `loser` into `winner` atomically (aggregate, demotion, and as many re-links and claim
    * hints as one transaction holds), unless either changed since it was read. Returns the work
-   * that did not fit, recorded on the winner for anyone to finish, or null.
+   * that did not fit, recorded on the winner for anyone to finish, or null. With `audit`, that
+   * audit record is written in the same transaction (an admin merge): committed with it or not at all.
    */
-  merge(winner: Identity, loser: Identity, result: MergeResult): Promise<PendingRelink | null>;
+  merge(winner: Identity, loser: Identity, result: MergeResult, audit?: AuditEntry): Promise<PendingRelink | null>;
 
   /** Finishes a merge's recorded re-linking; idempotent, safe to run by many requests at once. */
   finishRelink(primaryId: number, pending: PendingRelink): Promise<void>;
@@ -70,12 +71,17 @@ export interface AdminStore extends ContactStore {
    * Erases an identity read at `identity.version`: every contact gets deletedAt = `at` and loses
    * its email and phone, the aggregate goes, every value claim is deleted. Small identities in one
    * transaction (returns null); larger ones get a version-guarded erasure marker on the primary,
-   * returned for finishErasure. WriteConflict when the identity changed since it was read.
+   * returned for finishErasure (the marker write already erases the primary's own row: the
+   * erasure takes effect there). WriteConflict when the identity changed since it was read.
+   * `audit` is written in the same transaction as the erasure (or as its marker).
    */
-  eraseIdentity(identity: Identity, at: string): Promise<PendingErasure | null>;
+  eraseIdentity(identity: Identity, at: string, audit?: AuditEntry): Promise<PendingErasure | null>;
 
-  /** Appends an audit record and answers it with its sequence number. */
-  appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<AuditEntry>;
+  /** Reserves the next audit sequence number (an unused one leaves a gap). */
+  reserveAuditSeq(): Promise<number>;
+
+  /** Writes an audit record under its seq, unless a record with that seq exists (it stays). */
+  recordAudit(entry: AuditEntry): Promise<void>;
 
   /** Audit records with seq > afterSeq, oldest first, strongly consistent. */
   listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>>;

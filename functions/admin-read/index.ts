@@ -19,7 +19,7 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
   const query = event.queryStringParameters;
   switch (event.routeKey) {
     case 'GET /contacts': {
-      const page = await admin.listContacts(parseListQuery(query));
+      const page = await admin.listContacts(parseListQuery(query), deadlineOf(context));
       return json(200, {
         contacts: page.items.map(row),
         nextCursor: nextCursor('contacts', page),

@@ -3,6 +3,7 @@
  * tables: listing under concurrent inserts, lookups that write nothing, manual merges (idempotent,
  * safe beside /identify traffic), erasure (small and large, crash-safe, idempotent), the audit log.
  */
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { AdminService } from '../../lib/admin-service';
 import { NotFoundError } from '../../lib/errors';
@@ -45,7 +46,7 @@ describe('GET /contacts: listing', () => {
     for (;;) {
       // Each page is read while two contacts are being inserted, by different instances.
       const [page] = await Promise.all([
-        admin.listContacts({ afterId, limit: 4, includeDeleted: false }),
+        admin.listContacts({ afterId, limit: 4, includeDeleted: false }, deadline()),
         ...[0, 1].map(() => {
           const w = writers[inserts % 3]!;
           const email = `new${inserts++}@list.test`;
@@ -64,7 +65,7 @@ describe('GET /contacts: listing', () => {
     for (const id of existing.filter((id) => id !== erased)) expect(seen.filter((s) => s === id)).toHaveLength(1);
     expect(seen).not.toContain(erased);
 
-    const all = await admin.listContacts({ afterId: 0, limit: 100, includeDeleted: true });
+    const all = await admin.listContacts({ afterId: 0, limit: 100, includeDeleted: true }, deadline());
     const row = all.items.find((c) => c.id === erased)!;
     expect(row).toMatchObject({ id: erased, email: null, phoneNumber: null, linkPrecedence: 'primary' });
     expect(row.deletedAt).toEqual(expect.any(String));
@@ -82,7 +83,7 @@ describe('GET /contacts: listing', () => {
     const pages = [];
     let afterId = 0;
     for (;;) {
-      const page = await admin.listContacts({ afterId, limit: 10, includeDeleted: false });
+      const page = await admin.listContacts({ afterId, limit: 10, includeDeleted: false }, deadline());
       pages.push(page.items.map((c) => c.id));
       if (!page.hasMore) break;
       expect(page.resumeAfter! % 1000).toBe(999); // a bucket boundary
@@ -90,6 +91,49 @@ describe('GET /contacts: listing', () => {
     }
     expect(pages.length).toBeGreaterThan(1);
     expect(pages.flat()).toEqual([first.primaryContactId, last.primaryContactId]);
+    writer.destroy();
+  });
+
+  it('spends at most 25 Queries per page, counting every Query inside a bucket, and resumes where it stopped', async () => {
+    const t = await createTestTables();
+    const writer = instance(t);
+    // 150 erased rows in one bucket before the only live one: with limit 1, each Query evaluates 4
+    // rows (Limit counts rows before the filter), so the live row is 38 Queries away.
+    const at = '2025-01-01T00:00:00.000Z';
+    const tombstones = Array.from({ length: 150 }, (_, i) => ({
+      bucket: 0, id: i + 1, linkPrecedence: 'primary', createdAt: at, updatedAt: at, deletedAt: at, erasedIds: [i + 1],
+    }));
+    const live = { bucket: 0, id: 151, email: 'live@cap.test', linkPrecedence: 'primary', createdAt: at, updatedAt: at, members: [], ver: 1 };
+    for (let i = 0; i < tombstones.length; i += 25) {
+      await writer.db.send(new BatchWriteCommand({ RequestItems: { [t.tables.contacts]: tombstones.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    await writer.db.send(new PutCommand({ TableName: t.tables.contacts, Item: live }));
+    await setNextContactId(t, 152);
+
+    const { admin, db } = adminInstance(t);
+    let queries = 0;
+    db.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand') queries++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'queryCounter' },
+    );
+    const seen: number[] = [];
+    let afterId = 0;
+    for (let pages = 1; ; pages++) {
+      queries = 0;
+      const page = await admin.listContacts({ afterId, limit: 1, includeDeleted: false }, deadline());
+      expect(queries, `page ${pages}`).toBeLessThanOrEqual(25);
+      seen.push(...page.items.map((c) => c.id));
+      if (!page.hasMore) {
+        expect(pages).toBeGreaterThan(1);
+        break;
+      }
+      expect(page.resumeAfter!).toBeGreaterThan(afterId);
+      afterId = page.resumeAfter!;
+    }
+    expect(seen).toEqual([151]);
     writer.destroy();
   });
 });
@@ -122,8 +166,8 @@ describe('lookups', () => {
     await expect(admin.identityByValue(req(null, '5559999'), deadline())).rejects.toThrow(NotFoundError);
     await expect(admin.identityByContact(999_999, deadline())).rejects.toThrow(NotFoundError);
     await expect(admin.getContact(999_999, deadline())).rejects.toThrow(NotFoundError);
-    await admin.listContacts({ afterId: 0, limit: 2, includeDeleted: true });
-    await admin.listAudit({ afterSeq: 0, limit: 10 });
+    await admin.listContacts({ afterId: 0, limit: 2, includeDeleted: true }, deadline());
+    await admin.listAudit({ afterSeq: 0, limit: 10 }, deadline());
     expect(await scanEverything(t)).toEqual(before);
   });
 
@@ -188,7 +232,7 @@ describe('POST /identities/merge', () => {
     const identities = checkInvariants(await snapshot(t));
     expect(identities.map((i) => i.primaryId).sort((x, y) => x - y)).toEqual([a.primaryContactId, other.primaryContactId]);
 
-    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 });
+    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 }, deadline());
     expect(audit.items.map((e) => [e.action, e.actor, e.primaryContactId, e.changed])).toEqual([
       ['identity.merge', ADMIN.sub, a.primaryContactId, true],
       ['identity.merge', ADMIN.sub, a.primaryContactId, false],
@@ -281,7 +325,7 @@ describe('DELETE /identities/{contactId}: erasure', () => {
       await expect(admin.identityByContact(id, deadline())).rejects.toThrow(NotFoundError);
     }
     await expect(admin.identityByValue(req('xena@erase.test', null), deadline())).rejects.toThrow(NotFoundError);
-    expect((await admin.listContacts({ afterId: 0, limit: 100, includeDeleted: false })).items.map((c) => c.id)).toEqual([
+    expect((await admin.listContacts({ afterId: 0, limit: 100, includeDeleted: false }, deadline())).items.map((c) => c.id)).toEqual([
       keep.primaryContactId,
     ]);
 
@@ -305,7 +349,7 @@ describe('DELETE /identities/{contactId}: erasure', () => {
     expect(await admin.getContact(fresh.primaryContactId, deadline())).toMatchObject({ linkPrecedence: 'primary', linkedId: null, deletedAt: null });
     checkInvariants(await snapshot(t));
 
-    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 });
+    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 }, deadline());
     expect(audit.items.map((e) => [e.action, e.contactIds, e.changed])).toEqual([
       ['identity.erase', ids, true],
       ['identity.erase', ids, false],
@@ -320,7 +364,8 @@ describe('DELETE /identities/{contactId}: erasure', () => {
     const big = await seedIdentity(seeder.db, t.tables, sharedPhoneContacts('big', '5553000', 120), new Date('2025-01-01T00:00:00Z'));
     const keep = await seedIdentity(seeder.db, t.tables, [{ email: 'keep@seed.test', phoneNumber: '5554000' }], new Date('2025-01-02T00:00:00Z'));
 
-    const crashing = adminInstance(t, { crashAfterWrites: 1 });
+    // Killed right after its second write: the audit number, then the marker (with the audit record).
+    const crashing = adminInstance(t, { crashAfterWrites: 2 });
     await expect(crashing.admin.erase(big.ids[7]!, ADMIN, deadline())).rejects.toThrow(SimulatedCrash);
     const { admin, service, store } = adminInstance(t);
     const marked = (await store.readContacts([big.primaryId])).get(big.primaryId)!;
@@ -347,11 +392,15 @@ describe('DELETE /identities/{contactId}: erasure', () => {
     const identities = checkInvariants(await snapshot(t));
     expect(identities.map((i) => i.primaryId).sort((p, q) => p - q)).toEqual([keep.primaryId, fresh.primaryContactId]);
 
-    // Erasing again answers the same ids; the audit has the successful call only.
+    // Erasing again answers the same ids. The crashed call is audited (its record committed with
+    // the marker, where the erasure took effect), the repeat as a call that changed nothing.
     const again = await admin.erase(big.ids[50]!, ADMIN, deadline());
     expect(again.erasedContactIds).toEqual(big.ids);
-    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 });
-    expect(audit.items.map((e) => [e.action, e.changed])).toEqual([['identity.erase', false]]);
+    const audit = await admin.listAudit({ afterSeq: 0, limit: 10 }, deadline());
+    expect(audit.items.map((e) => [e.action, e.changed, e.contactIds])).toEqual([
+      ['identity.erase', true, big.ids],
+      ['identity.erase', false, big.ids],
+    ]);
     for (const x of [seeder, crashing]) x.destroy();
   });
 
@@ -402,7 +451,7 @@ describe('GET /audit', () => {
     const entries = [];
     let afterSeq = 0;
     for (let pages = 1; ; pages++) {
-      const page = await admin.listAudit({ afterSeq, limit: 2 });
+      const page = await admin.listAudit({ afterSeq, limit: 2 }, deadline());
       entries.push(...page.items);
       if (!page.hasMore) {
         expect(pages).toBe(3);
