@@ -1,12 +1,11 @@
 /**
  * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities?email=|phoneNumber=,
- * GET /identities/{contactId}. Admins only: the API's JWT authorizer checks the token, and
- * authorizeAdmin checks the claims again here.
+ * GET /identities/{contactId}. Admins only: the API's JWT authorizer checks the token, and the
+ * `adminOnly` middleware checks the claims again (lib/auth.ts).
  */
 import type { Context } from 'aws-lambda';
 import { parseContactId, parseListQuery, parseLookupQuery } from '../../lib/admin-params';
 import { row } from '../../lib/admin-service';
-import { authorizeAdmin } from '../../lib/auth';
 import { getAdminService } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
 import { identityDetailsResponse, nextCursor } from '../../lib/http/admin';
@@ -14,7 +13,6 @@ import { deadlineOf, httpHandler, type HttpEvent } from '../../lib/http/handler'
 import { json } from '../../lib/http/response';
 
 export const handler = httpHandler(async (event: HttpEvent, context: Context) => {
-  authorizeAdmin(event);
   const admin = getAdminService();
   const query = event.queryStringParameters;
   switch (event.routeKey) {

@@ -3,6 +3,8 @@ import { encodeCursor, type CursorKind } from '../admin-params';
 import type { IdentityDetails } from '../admin-service';
 import type { Page } from '../store';
 import { identityBody } from './response';
+import { principalOf } from '../auth';
+import type { Context } from 'aws-lambda';
 
 /** {"contact": {…the fields of /identify's contact…, "contacts": [rows]}} */
 export function identityDetailsResponse({ view, contacts }: IdentityDetails) {
@@ -12,4 +14,12 @@ export function identityDetailsResponse({ view, contacts }: IdentityDetails) {
 /** The cursor of the page after `page`, or null when it was the last. */
 export function nextCursor<T>(kind: CursorKind, page: Page<T>): string | null {
   return page.hasMore && page.resumeAfter !== null ? encodeCursor(kind, page.resumeAfter) : null;
+}
+
+/**
+ * Who performs an audited admin action. The `adminOnly` middleware (lib/http/handler.ts) has
+ * already checked that the caller is an admin; this only reads the identity for the audit log.
+ */
+export function actorOf(event: { requestContext?: object }, context: Context) {
+  return { sub: principalOf(event).sub, requestId: context.awsRequestId ?? null };
 }
