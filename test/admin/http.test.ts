@@ -12,6 +12,7 @@ import { ROUTES } from '../../lib/routes';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { checkInvariants, snapshot } from '../support/snapshot';
 import { scanEverything } from './helpers';
+import { httpRequest } from '../support/http';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
 const USER_TOKEN = 'user-token-for-tests-0123456789abcdef';
@@ -45,15 +46,7 @@ async function call(method: string, path: string, options: { token?: string | nu
     headers['content-type'] = 'application/json';
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   }
-  const res = await fetch(base + path, { method, headers, body });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return httpRequest(base + path, { method, headers, body });
 }
 
 const identify = async (email: string | null, phoneNumber: string | null) => {

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../lib/local/server';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { checkInvariants, setNextContactId, snapshot } from '../support/snapshot';
+import { httpRequest } from '../support/http';
+import { WORKED_EXAMPLE_2_RESPONSE } from '../support/worked-examples';
 
 let server: Server;
 let base: string;
@@ -29,19 +31,11 @@ afterAll(async () => {
 });
 
 async function request(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, {
+  return httpRequest(base + path, {
     method,
     body,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
   });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 const identify = (body: unknown) => request('POST', '/identify', typeof body === 'string' ? body : JSON.stringify(body));
@@ -107,15 +101,7 @@ describe('worked examples over HTTP', () => {
 
     expect(res.status).toBe(200);
     expect(res.text).toBe(
-      JSON.stringify({
-        contact: {
-          primaryContactId: 11,
-          primaryContatctId: 11,
-          emails: ['george@hillvalley.edu', 'biffsucks@hillvalley.edu'],
-          phoneNumbers: ['919191', '717171'],
-          secondaryContactIds: [27],
-        },
-      }),
+      JSON.stringify(WORKED_EXAMPLE_2_RESPONSE),
     );
     const after = await snapshot(tables);
     expect(after.contacts).toHaveLength(contactsBefore);
