@@ -53,7 +53,15 @@ export class AdminService {
     query: { afterId: number; limit: number; includeDeleted: boolean },
     deadline: Deadline,
   ): Promise<Page<Contact>> {
-    return withRetries(deadline, () => this.store.listContacts(query), this.options.retry);
+    return withRetries(
+      deadline,
+      async () => {
+        const page = await this.store.listContacts(query);
+        const rows = await this.asErasedWhereDue(page.items);
+        return { ...page, items: query.includeDeleted ? rows : rows.filter((r) => r.deletedAt === null) };
+      },
+      this.options.retry,
+    );
   }
 
   /** One contact row by id, erased ones included (they hold no email or phone any more). */
@@ -63,10 +71,31 @@ export class AdminService {
       async () => {
         const stored = (await this.store.readContacts([id])).get(id);
         if (!stored) throw new NotFoundError(`Contact ${id} does not exist.`, 'contact_not_found');
-        return stored.contact;
+        const [row] = await this.asErasedWhereDue([stored.contact]);
+        return row!;
       },
       this.options.retry,
     );
+  }
+
+  /**
+   * Rows as they are once every erasure that has taken effect is finished. A large erasure takes
+   * effect when its marker is written on the primary and then clears the secondaries' rows; if it
+   * was cut off in between (crash, timeout), those rows still hold values until the next request
+   * touching a value (or a repeated DELETE) finishes it. Reads never write, so they show such rows
+   * as erased instead: one batch read of the page's distinct primaries.
+   */
+  private async asErasedWhereDue(rows: Contact[]): Promise<Contact[]> {
+    const primaryIds = [...new Set(rows.filter((r) => r.deletedAt === null && r.linkedId !== null).map((r) => r.linkedId!))];
+    if (primaryIds.length === 0) return rows;
+    const primaries = await this.store.readContacts(primaryIds);
+    return rows.map((row) => {
+      if (row.deletedAt !== null || row.linkedId === null) return row;
+      const primary = primaries.get(row.linkedId);
+      const erasedAt =
+        primary?.kind === 'primary' ? (primary.identity.erasure?.at ?? primary.contact.deletedAt) : null;
+      return erasedAt ? { ...row, email: null, phoneNumber: null, deletedAt: erasedAt, updatedAt: erasedAt } : row;
+    });
   }
 
   /** The identity that owns a normalised email or phone number (exactly one given). */

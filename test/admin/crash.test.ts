@@ -157,3 +157,33 @@ describe('an admin merge killed at each of its writes', () => {
     }
   });
 });
+
+describe('admin reads while a large erasure is cut off after taking effect', () => {
+  it('show every row of the erased identity as erased, before anything finishes the erasure', async () => {
+    const t = await createTestTables();
+    const seeder = adminInstance(t);
+    const big = await seedIdentity(seeder.db, t.tables, sharedPhoneContacts('cut', '5557000', 8), new Date('2025-01-01T00:00:00Z'));
+    seeder.destroy();
+    // Writes: the audit number, then the marker (the erasure takes effect), then the crash.
+    const crashing = adminInstance(t, { maxTransactionActions: 5, crashAfterWrites: 2 });
+    await expect(crashing.admin.erase(big.ids[3]!, ADMIN, deadline())).rejects.toThrow();
+    crashing.destroy();
+
+    const reader = adminInstance(t, { maxTransactionActions: 5 });
+    const before = await snapshot(t);
+    // Some rows still hold values in storage: this is the state the reads must hide.
+    expect(before.contacts.some((c) => c.email !== undefined && c.deletedAt === undefined)).toBe(true);
+
+    const live = await reader.admin.listContacts({ afterId: 0, limit: 50, includeDeleted: false }, deadline());
+    expect(live.items).toEqual([]);
+    const all = await reader.admin.listContacts({ afterId: 0, limit: 50, includeDeleted: true }, deadline());
+    expect(all.items.map((c) => c.id)).toEqual(big.ids);
+    for (const row of all.items) {
+      expect(row).toMatchObject({ email: null, phoneNumber: null, deletedAt: expect.any(String) });
+    }
+    expect(await reader.admin.getContact(big.ids[5]!, deadline())).toMatchObject({ email: null, phoneNumber: null });
+    // Reads never write: storage is as the crash left it.
+    expect(await snapshot(t)).toEqual(before);
+    reader.destroy();
+  });
+});
