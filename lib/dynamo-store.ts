@@ -850,7 +850,7 @@ function erasureItem(pending: PendingErasure): Item {
 
 function toPendingErasure(item: Item): PendingErasure {
   const refs = (slots: unknown) =>
-    Object.values((slots as Record<string, Item> | Item[] | undefined) ?? {}).map((r) => ({
+    Object.values((slots as Record<string, Item> | undefined) ?? {}).map((r) => ({
       value: r.value as string,
       contactId: Number(r.contactId),
     }));
