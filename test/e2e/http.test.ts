@@ -10,7 +10,7 @@ import { createLocalServer } from '../../lib/local/server';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { checkInvariants, setNextContactId, snapshot } from '../support/snapshot';
 import { httpRequest } from '../support/http';
-import { WORKED_EXAMPLE_2_RESPONSE } from '../support/worked-examples';
+import { WORKED_EXAMPLE_1_RESPONSE, WORKED_EXAMPLE_2_RESPONSE } from '../support/worked-examples';
 
 let server: Server;
 let base: string;
@@ -63,15 +63,7 @@ describe('worked examples over HTTP', () => {
     expect(first.json.contact.primaryContactId).toBe(1);
 
     await setNextContactId(tables, 23);
-    const expected = {
-      contact: {
-        primaryContactId: 1,
-        primaryContatctId: 1,
-        emails: ['lorraine@hillvalley.edu', 'mcfly@hillvalley.edu'],
-        phoneNumbers: ['123456'],
-        secondaryContactIds: [23],
-      },
-    };
+    const expected = WORKED_EXAMPLE_1_RESPONSE;
     const second = await identify('{"email":"mcfly@hillvalley.edu","phoneNumber":"123456"}');
     expect(second.status).toBe(200);
     expectJsonWithSecurityHeaders(second.headers);
