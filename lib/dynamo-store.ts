@@ -126,7 +126,7 @@ export class DynamoContactStore implements AdminStore {
     let pending: typeof request | undefined = request;
     for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
       if (round === 5) throw new TransientStorageError('throttled');
-      if (round > 0) await sleep(Math.random() * 10 * 2 ** round);
+      if (round > 0) await sleep(shortBackoff(round));
       const out = await call(() => this.db.send(new BatchGetCommand({ RequestItems: pending })));
       for (const [table, items] of Object.entries(out.Responses ?? {})) {
         (found[table] ??= []).push(...(items as Item[]));
@@ -154,20 +154,25 @@ export class DynamoContactStore implements AdminStore {
   }
 
   private async reserveBlock(): Promise<void> {
+    const end = await this.addToCounter(CONTACT_ID_COUNTER, this.idBlockSize);
+    this.idBlock = { next: end - this.idBlockSize + 1, end };
+  }
+
+  /** One atomic ADD on a Counters item; returns the new value (the top of the reserved range). */
+  private async addToCounter(name: string, amount: number): Promise<number> {
     const out = await call(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tables.counters,
-          Key: { name: CONTACT_ID_COUNTER },
-          UpdateExpression: 'ADD #value :size',
+          Key: { name },
+          UpdateExpression: 'ADD #value :amount',
           ExpressionAttributeNames: { '#value': 'value' },
-          ExpressionAttributeValues: { ':size': this.idBlockSize },
+          ExpressionAttributeValues: { ':amount': amount },
           ReturnValues: 'UPDATED_NEW',
         }),
       ),
     );
-    const end = Number(out.Attributes?.value);
-    this.idBlock = { next: end - this.idBlockSize + 1, end };
+    return Number(out.Attributes?.value);
   }
 
   // ---------------------------------------------------------------- writes
@@ -566,20 +571,8 @@ export class DynamoContactStore implements AdminStore {
    * that the record can commit in the action's own transaction; a number whose action never
    * commits (a crash, the deadline, a refused write) leaves a gap.
    */
-  async reserveAuditSeq(): Promise<number> {
-    const out = await call(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.counters,
-          Key: { name: AUDIT_SEQ_COUNTER },
-          UpdateExpression: 'ADD #value :one',
-          ExpressionAttributeNames: { '#value': 'value' },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      ),
-    );
-    return Number(out.Attributes?.value);
+  reserveAuditSeq(): Promise<number> {
+    return this.addToCounter(AUDIT_SEQ_COUNTER, 1);
   }
 
   /**
@@ -710,7 +703,7 @@ export class DynamoContactStore implements AdminStore {
           return;
         }
         if (!(translated instanceof TransientStorageError) || ++transient > STEP_RETRIES) throw translated;
-        await sleep(Math.random() * Math.min(200, 10 * 2 ** transient));
+        await sleep(shortBackoff(transient));
       }
     }
   }
@@ -748,7 +741,7 @@ export class DynamoContactStore implements AdminStore {
     } catch (error) {
       if (!(error instanceof TransientStorageError) || error.kind !== 'unavailable') throw error;
       for (let attempt = 1; ; attempt++) {
-        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        await sleep(shortBackoff(attempt));
         try {
           await send();
           return;
@@ -943,6 +936,15 @@ export function translate(error: unknown): unknown {
 }
 
 // ------------------------------------------------------------------ small utilities
+
+/**
+ * Full-jitter backoff for the store's own short retries (unprocessed keys, re-sends with the same
+ * request token, re-link and erasure steps): random(0, min(200, 10 * 2^attempt)) ms. The service's
+ * whole-attempt retries (lib/retry.ts) sit above these and are bounded by the request's deadline.
+ */
+function shortBackoff(attempt: number): number {
+  return Math.random() * Math.min(200, 10 * 2 ** attempt);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
