@@ -10,7 +10,8 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { localTableNames, tableEnvironment } from '../../lib/tables';
+import { localTableNames } from '../../lib/tables';
+import { useMockedStorageEnvironment } from '../support/handler-env';
 import { apiEvent, invoke, lambdaContext } from '../support/events';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -36,20 +37,16 @@ const auditItem = { bucket: 0, seq: 1, at: '2026-01-01T00:00:00.000Z', actor: 'a
 
 let readHandler: unknown;
 let auditHandler: unknown;
-const saved = { ...process.env };
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
-  Object.assign(process.env, tableEnvironment(TABLES), {
-    DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-    AWS_REGION: 'us-east-1',
-    LOG_LEVEL: 'error',
-  });
+  restoreEnvironment = useMockedStorageEnvironment(TABLES);
   ({ handler: readHandler } = await import('../../functions/admin-read/index'));
   ({ handler: auditHandler } = await import('../../functions/admin-audit/index'));
 });
 
 afterAll(() => {
-  process.env = saved;
+  restoreEnvironment();
   ddb.restore();
 });
 

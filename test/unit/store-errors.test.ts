@@ -20,7 +20,8 @@ import { TransientStorageError, UnavailableError, WriteConflict } from '../../li
 import { DynamoContactStore, translate } from '../../lib/dynamo-store';
 import { IdentityService } from '../../lib/identity-service';
 import { deadlineIn } from '../../lib/retry';
-import { localTableNames, tableEnvironment } from '../../lib/tables';
+import { localTableNames } from '../../lib/tables';
+import { useMockedStorageEnvironment } from '../support/handler-env';
 import { apiEvent, invoke, lambdaContext } from '../support/events';
 
 // Every DocumentClient of this file, including the one the handler's container creates.
@@ -190,19 +191,15 @@ describe('the service retries transient failures and gives up in time', () => {
 
 describe('through the /identify handler', () => {
   let handler: unknown;
-  const saved = { ...process.env };
+  let restoreEnvironment: () => void;
 
   beforeAll(async () => {
-    Object.assign(process.env, tableEnvironment(TABLES), {
-      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-      AWS_REGION: 'us-east-1',
-      LOG_LEVEL: 'error',
-    });
+    restoreEnvironment = useMockedStorageEnvironment(TABLES);
     ({ handler } = await import('../../functions/identify/index'));
   });
 
   afterAll(() => {
-    process.env = saved;
+    restoreEnvironment();
   });
 
   const post = (timeoutMs = 10_000) =>
