@@ -179,6 +179,8 @@ export class IdentityStack extends Stack {
             latencyMs: '$context.responseLatency',
             integrationStatus: '$context.integrationStatus',
             integrationLatencyMs: '$context.integrationLatency',
+            // The Lambda request id of the call, which the functions log as `requestId` (runbook).
+            integrationRequestId: '$context.integration.requestId',
             errorMessage: '$context.error.message',
             authorizerError: '$context.authorizer.error',
           }),
