@@ -5,6 +5,8 @@
  * (namespace, `service` dimension); the topic is KMS-encrypted and SSL-only, and CloudWatch may use
  * it; an email subscription exists only with alarmEmail; one dashboard shows the expected metrics.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionName } from '../../lib/routes';
 import { TABLE_KEYS } from '../../lib/tables';
@@ -18,7 +20,7 @@ import {
 } from '../../infra/monitoring';
 import { operationsByTable } from '../../infra/monitoring/operations';
 import type { AlarmThreshold } from '../../infra/monitoring/thresholds';
-import { ofType, synthStack, type Resource } from './synth-app';
+import { ofType, ROOT, synthStack, type Resource } from './synth-app';
 
 const base = synthStack();
 const withEmail = synthStack({ alarmEmail: 'oncall@fluxkart.example' });
@@ -228,5 +230,28 @@ describe('dashboard', () => {
     for (const key of TABLE_KEYS) expect(body).toContain(`{\"Ref\":\"${idOf(base.stack.tables[key] as never)}\"}`);
     expect(body).toContain('\\"type\\":\\"alarm\\"');
     for (const [id] of alarms) expect(body, id).toContain(`{\"Fn::GetAtt\":[\"${id}\",\"Arn\"]}`);
+  });
+});
+
+describe('runbook', () => {
+  it('documents every alarm with the thresholds of thresholds.ts', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const runbook = readme.slice(readme.indexOf('## Runbook'));
+    expect(runbook.length).toBeLessThan(readme.length);
+    const t = THRESHOLDS;
+    for (const text of [
+      `| \`<stack>-Api5xxRate\` | ≥ ${t.api5xxRate.threshold}% of API requests answered 5xx in ${t.api5xxRate.datapointsToAlarm} of ${t.api5xxRate.evaluationPeriods} periods (periods under ${t.api5xxRate.minRequests} requests count as 0%)`,
+      `| \`<stack>-ApiLatencyP99\` | p99 latency ≥ ${t.apiLatencyP99.threshold} ms for ${t.apiLatencyP99.evaluationPeriods} periods in a row`,
+      `| \`<stack>-<Function>Errors\` | a function had ≥ ${t.lambdaErrors.threshold} invocation error in a period`,
+      `| \`<stack>-<Function>Throttles\` | a function was throttled ≥ ${t.lambdaThrottles.threshold} time in a period`,
+      `| \`<stack>-<Function>DurationNearTimeout\` | the slowest invocation took ≥ ${t.lambdaDurationOfTimeout.threshold * 100}% of the function's timeout (${t.lambdaDurationOfTimeout.threshold * 10} s of 10 s) in ${t.lambdaDurationOfTimeout.evaluationPeriods} periods`,
+      `| \`<stack>-<Table>TableThrottledRequests\` | ≥ ${t.dynamoThrottledRequests.threshold} throttled DynamoDB requests on that table in each of ${t.dynamoThrottledRequests.evaluationPeriods} periods`,
+      `| \`<stack>-<Table>TableSystemErrors\` | ≥ ${t.dynamoSystemErrors.threshold} DynamoDB internal errors (HTTP 500) on that table in a period`,
+      `| \`<stack>-StorageUnavailable503\` | the service answered ≥ ${t.storageUnavailable.threshold} \`503 storage_unavailable\` in a period`,
+      `| \`<stack>-Contention503\` | the service answered ≥ ${t.contention.threshold} \`503 contention\` in a period`,
+    ]) {
+      expect(runbook, text).toContain(text);
+    }
+    for (const t of Object.values(THRESHOLDS)) expect(t.periodMinutes).toBe(5); // "5 min periods" in the runbook
   });
 });
