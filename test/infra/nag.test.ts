@@ -11,7 +11,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { IdentityStack } from '../../infra/identity-stack';
 import { acknowledgeNagFindings, addNagChecks, NAG_REASONS } from '../../infra/nag';
 import { STAGE_SETTINGS } from '../../infra/stage';
@@ -39,16 +39,21 @@ function acknowledgements(result: AppSynth, stackName: string): { id: string; re
   );
 }
 
+const results = {} as Record<'dev' | 'prod', AppSynth>;
+beforeAll(async () => {
+  [results.prod, results.dev] = await Promise.all([synthApp({ stage: 'prod' }), synthApp({ stage: 'dev' })]);
+}, 300_000);
+
 describe.each(['prod', 'dev'] as const)('cdk-nag, stage %s', (stage) => {
   const stackName = STAGE_SETTINGS[stage].stackName;
   let result: AppSynth;
 
-  it('synthesizes with no unacknowledged finding', async () => {
-    result = await synthApp({ stage });
+  it('synthesizes with no unacknowledged finding', () => {
+    result = results[stage];
     expect(describeViolations(result.violations), 'unacknowledged cdk-nag findings').toBe('');
     expect(result.code, result.stderr).toBe(0);
     expect(Object.keys(result.templates)).toEqual([stackName]);
-  }, 120_000);
+  });
 
   it('acknowledges exactly the expected rules, each with its reason', () => {
     const acks = acknowledgements(result, stackName);
@@ -87,5 +92,5 @@ describe('the cdk-nag check', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
