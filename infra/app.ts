@@ -1,9 +1,14 @@
 /**
  * The CDK app (cdk.json: `tsx infra/app.ts`). Options come from CDK context, e.g.
  *   npx cdk deploy -c identifyAuthorization=iam -c throttlingRateLimit=50 -c throttlingBurstLimit=100
+ *   npx cdk deploy -c stage=prod -c alarmEmail=oncall@fluxkart.example
+ * The AwsSolutions cdk-nag pack runs on every synth (infra/nag.ts).
  */
 import { App } from 'aws-cdk-lib';
 import { IdentityStack, type IdentityStackProps } from './identity-stack';
+import { acknowledgeNagFindings, addNagChecks } from './nag';
+import { parseAlarmEmail, parseExistingTables } from './ops-context';
+import { parseStage, STAGE_SETTINGS } from './stage';
 
 const app = new App({
   // `aws:asset:path` metadata on the functions, which `sam local` reads. The CDK CLI sets it too;
@@ -28,6 +33,8 @@ if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(Strin
   throw new Error('Context logLevel must be debug, info, warn or error');
 }
 
+const stage = parseStage(app.node.tryGetContext('stage'));
+
 const props: IdentityStackProps = {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'FluxKart identity reconciliation service (HTTP API, Lambda, DynamoDB, Cognito)',
@@ -35,6 +42,11 @@ const props: IdentityStackProps = {
   throttlingRateLimit: numberContext('throttlingRateLimit'),
   throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   logLevel: logLevel as IdentityStackProps['logLevel'],
+  stage,
+  alarmEmail: parseAlarmEmail(app.node.tryGetContext('alarmEmail')),
+  existingTables: parseExistingTables(app.node.tryGetContext('tableNames'), app.node.tryGetContext('tableStreamArns')),
 };
 
-new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);
+const stack = new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? STAGE_SETTINGS[stage].stackName), props);
+addNagChecks(app);
+acknowledgeNagFindings(stack);

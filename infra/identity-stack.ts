@@ -2,7 +2,8 @@
  * The whole service in one stack (so `sam local` can read the API and its functions from one
  * template): the tables of lib/tables.ts, one function per FUNCTIONS entry and one HTTP API route
  * per ROUTES entry (lib/routes.ts), the `$default` route to the notFound function, a Cognito user
- * pool whose `admins` group guards the admin routes through a JWT authorizer.
+ * pool whose `admins` group guards the admin routes through a JWT authorizer, and the alarms,
+ * alarm topic and dashboard (infra/monitoring/). What differs per stage is in infra/stage.ts.
  *
  * Nothing here lists routes, functions or tables by hand: add one to lib/routes.ts or
  * lib/tables.ts and it appears in the stack.
@@ -26,6 +27,8 @@ import { ADMINS_GROUP } from '../lib/auth';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes';
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
 import { ServiceFunction, type LogLevelName } from './function';
+import { Monitoring } from './monitoring';
+import { STAGE_SETTINGS, type StageName } from './stage';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -39,7 +42,7 @@ export interface IdentityStackProps extends StackProps {
   throttlingRateLimit?: number;
   /** Burst of the API's default stage. @default 200 */
   throttlingBurstLimit?: number;
-  /** Retention of function and access logs. @default one month */
+  /** Retention of function and access logs. @default the stage's (infra/stage.ts) */
   logRetention?: RetentionDays;
   /** @default 'info' */
   logLevel?: LogLevelName;
@@ -47,33 +50,55 @@ export interface IdentityStackProps extends StackProps {
   memorySize?: number;
   /** @default 10 */
   timeoutSeconds?: number;
+  /**
+   * What infra/stage.ts changes (table and user pool removal, deletion protection, PITR, log
+   * retention). The app's default stage is `dev`; used directly, the stack keeps its data. @default 'prod'
+   */
+  stage?: StageName;
+  /** Subscribed to the alarm topic. @default no subscription */
+  alarmEmail?: string;
+  /**
+   * Tables the stack uses but does not own, by key (e.g. restored from point-in-time recovery; see
+   * the README runbook). The stack's own table of that key leaves the stack (retained in prod).
+   * @default none: the stack creates every table
+   */
+  existingTables?: Partial<Record<TableKey, { tableName: string; tableStreamArn?: string }>>;
 }
 
 export class IdentityStack extends Stack {
-  readonly tables: Record<TableKey, Table>;
+  readonly tables: Record<TableKey, ITable>;
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  readonly monitoring: Monitoring;
+  readonly stageName: StageName;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
     const routes = props.routes ?? ROUTES;
-    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.stageName = props.stage ?? 'prod';
+    const stage = STAGE_SETTINGS[this.stageName];
+    const logRetention = props.logRetention ?? stage.logRetention;
 
     // Tables: exactly the keys of lib/tables.ts; names chosen by CloudFormation.
-    this.tables = {} as Record<TableKey, Table>;
+    this.tables = {} as Record<TableKey, ITable>;
     for (const key of TABLE_KEYS) {
+      const existing = props.existingTables?.[key];
+      if (existing) {
+        this.tables[key] = Table.fromTableAttributes(this, `${pascal(key)}ExistingTable`, existing);
+        continue;
+      }
       const def: (typeof TABLES)[TableKey] = TABLES[key];
       const sortKey = 'sortKey' in def ? def.sortKey : undefined;
       this.tables[key] = new Table(this, `${pascal(key)}Table`, {
         partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
         sortKey: sortKey ? { name: sortKey.name, type: attributeType(sortKey.type) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: stage.pointInTimeRecovery },
+        deletionProtection: stage.deletionProtection,
+        removalPolicy: stage.dataRemovalPolicy,
       });
     }
     const tables: Record<TableKey, ITable> = this.tables;
@@ -96,7 +121,14 @@ export class IdentityStack extends Stack {
     this.userPool = new UserPool(this, 'AdminUserPool', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
-      removalPolicy: RemovalPolicy.RETAIN,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      removalPolicy: stage.dataRemovalPolicy,
     });
     this.userPoolClient = this.userPool.addClient('AdminClient', {
       generateSecret: false,
@@ -147,6 +179,8 @@ export class IdentityStack extends Stack {
             latencyMs: '$context.responseLatency',
             integrationStatus: '$context.integrationStatus',
             integrationLatencyMs: '$context.integrationLatency',
+            // The Lambda request id of the call, which the functions log as `requestId` (runbook).
+            integrationRequestId: '$context.integration.requestId',
             errorMessage: '$context.error.message',
             authorizerError: '$context.authorizer.error',
           }),
@@ -169,9 +203,18 @@ export class IdentityStack extends Stack {
       });
     }
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api,
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])),
+      tables: this.tables,
+      alarmEmail: props.alarmEmail,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboard.dashboardName });
   }
 }
 
