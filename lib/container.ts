@@ -6,7 +6,7 @@
 import { getConfig } from './config';
 import { createDocumentClient } from './dynamo-client';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoContactStore } from './dynamo-store';
+import { DynamoContactStore } from './store/dynamodb';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 

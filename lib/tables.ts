@@ -1,7 +1,7 @@
 /**
  * The one definition of the service's DynamoDB tables. The CDK stack (infra/) creates them from
  * this list and the local bootstrap (lib/local/) creates them from the same list, so the two
- * cannot drift. The key names here are the ones lib/dynamo-store.ts reads and writes.
+ * cannot drift. The key names here are the ones lib/store/dynamodb/ reads and writes.
  */
 export type AttributeType = 'S' | 'N';
 
