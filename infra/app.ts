@@ -28,6 +28,11 @@ if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(Strin
   throw new Error('Context logLevel must be debug, info, warn or error');
 }
 
+const eventContactValues: unknown = app.node.tryGetContext('eventContactValues') ?? 'hashed';
+if (eventContactValues !== 'hashed' && eventContactValues !== 'clear') {
+  throw new Error('Context eventContactValues must be "hashed" or "clear"');
+}
+
 const props: IdentityStackProps = {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'FluxKart identity reconciliation service (HTTP API, Lambda, DynamoDB, Cognito)',
@@ -35,6 +40,7 @@ const props: IdentityStackProps = {
   throttlingRateLimit: numberContext('throttlingRateLimit'),
   throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   logLevel: logLevel as IdentityStackProps['logLevel'],
+  eventContactValues,
 };
 
 new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);

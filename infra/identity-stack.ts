@@ -19,13 +19,15 @@ import {
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMINS_GROUP } from '../lib/auth';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes';
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
+import { IdentityEvents } from './events';
 import { ServiceFunction, type LogLevelName } from './function';
+import type { ContactValueMode } from '../lib/events/change';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -47,6 +49,8 @@ export interface IdentityStackProps extends StackProps {
   memorySize?: number;
   /** @default 10 */
   timeoutSeconds?: number;
+  /** `clear`: change events carry emails and phone numbers in clear (README "Change events"). @default 'hashed' */
+  eventContactValues?: ContactValueMode;
 }
 
 export class IdentityStack extends Stack {
@@ -56,6 +60,7 @@ export class IdentityStack extends Stack {
   readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  readonly events: IdentityEvents;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -67,7 +72,10 @@ export class IdentityStack extends Stack {
     for (const key of TABLE_KEYS) {
       const def: (typeof TABLES)[TableKey] = TABLES[key];
       const sortKey = 'sortKey' in def ? def.sortKey : undefined;
+      const streamed = 'stream' in def;
       this.tables[key] = new Table(this, `${pascal(key)}Table`, {
+        stream: streamed ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+        timeToLiveAttribute: 'timeToLiveAttribute' in def ? def.timeToLiveAttribute : undefined,
         partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
         sortKey: sortKey ? { name: sortKey.name, type: attributeType(sortKey.type) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,
@@ -91,6 +99,14 @@ export class IdentityStack extends Stack {
         timeout: props.timeoutSeconds ? Duration.seconds(props.timeoutSeconds) : undefined,
       });
     }
+
+    // Change events: Changes stream -> identity-events function -> EventBridge bus (infra/events/).
+    this.events = new IdentityEvents(this, 'ChangeEvents', {
+      changesTable: this.tables.changes,
+      streamFunction: this.functions.identityEvents.function,
+      writers: (['identify', 'adminMerge', 'adminErase'] as const).map((name) => this.functions[name].function),
+      contactValues: props.eventContactValues,
+    });
 
     // Admin identities: a user pool without self sign-up, an app client, the `admins` group.
     this.userPool = new UserPool(this, 'AdminUserPool', {

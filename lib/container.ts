@@ -33,7 +33,7 @@ function getStore(): DynamoContactStore {
     const config = getConfig();
     const db = createDocumentClient(config);
     for (const hook of clientHooks) hook(db);
-    store = new DynamoContactStore(db, config.tables, config.idBlockSize);
+    store = new DynamoContactStore(db, config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues });
   }
   return store;
 }

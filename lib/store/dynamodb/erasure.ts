@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, Identity, PendingErasure } from '../../model';
 import { emailsOf, phoneNumbersOf } from '../../reconcile';
 import type { TableNames } from '../../tables';
-import { auditPut, claimSlot, contactKey, erasureItem, type TransactItem } from './items';
+import { auditPut, changePut, claimSlot, contactKey, erasureItem, type TransactItem } from './items';
 import {
   applySteps,
   batchGet,
@@ -38,10 +38,18 @@ export async function eraseIdentity(
       'ver = :ver AND linkPrecedence = :primary AND attribute_not_exists(relink) AND attribute_not_exists(erasure) AND attribute_not_exists(deletedAt)',
     values: { ':ver': identity.version, ':primary': 'primary', ':one': 1 },
   };
-  // The audit record commits with the erasure (the transaction, or the marker that starts it).
+  // The audit record and the change record commit with the erasure (the transaction, or the
+  // marker where it takes effect): the erasure event lists every erased contact, no value.
   const auditPuts = audit ? [auditPut(tables, audit)] : [];
+  const change = changePut(tables, {
+    kind: 'erased',
+    primaryContactId: primaryId,
+    version: identity.version + 1,
+    at,
+    erasedContactIds: [primaryId, ...secondaryIds].sort((a, b) => a - b),
+  });
 
-  if (1 + secondaryIds.length + emails.length + phones.length + auditPuts.length <= maxTransactionActions) {
+  if (2 + secondaryIds.length + emails.length + phones.length + auditPuts.length <= maxTransactionActions) {
     // Every claim Delete is safe without its own condition: the version guard on the primary
     // proves that the identity (and so the set of values it owns) is the one that was read.
     await transact(db, [
@@ -58,6 +66,7 @@ export async function eraseIdentity(
       ...secondaryIds.map((id) => ({ Update: eraseRowUpdate(tables, id, at, 'attribute_exists(id)') })),
       ...emails.map((email) => ({ Delete: { TableName: tables.emails, Key: { email } } })),
       ...phones.map((phone) => ({ Delete: { TableName: tables.phones, Key: { phone } } })),
+      change,
       ...auditPuts,
     ]);
     return null;
@@ -90,7 +99,7 @@ export async function eraseIdentity(
   const pending: PendingErasure = { at, contactIds: secondaryIds, ...claims };
   // The erasure takes effect with this write: besides the to-do list it erases the primary's own
   // row (deletedAt, no email, phone or aggregate), so lookups, listings and /identify see no
-  // identity from here on. A one-action transaction (two with the audit record) rather than an
+  // identity from here on. A transaction (with the change record and the audit record) rather than an
   // UpdateItem: DynamoDB isolates the two from each other anyway, but DynamoDB Local only
   // serialises transactions among themselves, and a plain update landing between a concurrent
   // transaction's condition check and its write made that transaction fail with a
@@ -106,6 +115,7 @@ export async function eraseIdentity(
         ExpressionAttributeValues: { ...guard.values, ':pending': erasureItem(pending), ':at': at },
       },
     },
+    change,
     ...auditPuts,
   ]);
   return pending;

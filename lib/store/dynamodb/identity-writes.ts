@@ -1,16 +1,23 @@
 /**
  * The writes of /identify and of a merge: a new primary with its claims, a new secondary appended
  * to its identity under the version guard, a merge in one transaction (with as many re-links and
- * claim hints as fit), and the finishing of a recorded re-link. No reads and no erasure here.
+ * claim hints as fit), and the finishing of a recorded re-link. Each change commits together with
+ * its change record (Changes table, lib/events/change.ts). No reads and no erasure here.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { contactValues, type ContactValueMode } from '../../events/change';
 import type { AuditEntry, Contact, Identity, PendingRelink } from '../../model';
 import type { MergeResult } from '../../reconcile';
 import type { TableNames } from '../../tables';
-import { auditPut, contactItem, contactKey, memberItem, type Item, type TransactItem } from './items';
+import { auditPut, changePut, contactItem, contactKey, memberItem, type Item, type TransactItem } from './items';
 import { applySteps, chunked, runLimited, STEP_CHUNK_PARALLELISM, transact, update } from './send';
 
-export async function createPrimary(db: DynamoDBDocumentClient, tables: TableNames, identity: Identity): Promise<void> {
+export async function createPrimary(
+  db: DynamoDBDocumentClient,
+  tables: TableNames,
+  identity: Identity,
+  values: ContactValueMode,
+): Promise<void> {
   const { primary } = identity;
   const items: TransactItem[] = [
     {
@@ -21,6 +28,13 @@ export async function createPrimary(db: DynamoDBDocumentClient, tables: TableNam
       },
     },
     ...putClaims(tables, primary.email, primary.phoneNumber, primary.id, primary.id),
+    changePut(tables, {
+      kind: 'created',
+      primaryContactId: primary.id,
+      version: identity.version,
+      at: primary.createdAt,
+      values: contactValues(primary.email, primary.phoneNumber, values),
+    }),
   ];
   await transact(db, items);
 }
@@ -31,6 +45,7 @@ export async function addSecondary(
   before: Identity,
   contact: Contact,
   claims: { email: string | null; phoneNumber: string | null },
+  values: ContactValueMode,
 ): Promise<void> {
   const primaryId = before.primary.id;
   await transact(db, [
@@ -56,6 +71,14 @@ export async function addSecondary(
         },
       },
     },
+    changePut(tables, {
+      kind: 'contactAdded',
+      primaryContactId: primaryId,
+      version: before.version + 1,
+      at: contact.createdAt,
+      contactId: contact.id,
+      values: contactValues(contact.email, contact.phoneNumber, values),
+    }),
   ]);
 }
 
@@ -72,10 +95,12 @@ export async function merge(
   const loserId = loser.primary.id;
   const { demoted } = result;
 
-  // Re-links and claim hints go into the same transaction as far as it has room; the rest is
-  // recorded on the winner and finished by finishRelink (here, or by whoever comes next).
+  // Re-links and claim hints go into the same transaction as far as it has room (besides the two
+  // primaries, the change record and an admin merge's audit record); the rest is recorded on the
+  // winner and finished by finishRelink (here, or by whoever comes next). The change record lists
+  // every contact that moves, so the one merge event is complete however the re-linking finishes.
   const auditPuts = audit ? [auditPut(tables, audit)] : [];
-  const room = Math.max(0, maxTransactionActions - 2 - auditPuts.length);
+  const room = Math.max(0, maxTransactionActions - 3 - auditPuts.length);
   const relinkNow = result.relinkIds.slice(0, room);
   let left = room - relinkNow.length;
   const emailsNow = result.movedEmails.slice(0, left);
@@ -124,6 +149,14 @@ export async function merge(
     ...relinkNow.map((id) => relinkAction(tables, id, loserId, winnerId, demoted.updatedAt)),
     ...emailsNow.map((email) => hintAction(tables, 'emails', { email }, winnerId)),
     ...phonesNow.map((phone) => hintAction(tables, 'phones', { phone }, winnerId)),
+    changePut(tables, {
+      kind: 'merged',
+      primaryContactId: winnerId,
+      version: winner.version + 1,
+      at: demoted.updatedAt,
+      absorbedPrimaryContactId: loserId,
+      movedContactIds: [loserId, ...loser.members.map((m) => m.id)].sort((a, b) => a - b),
+    }),
     // An admin merge's audit record commits with the merge itself, or not at all.
     ...auditPuts,
   ]);

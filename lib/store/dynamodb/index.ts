@@ -5,6 +5,7 @@
  * the scripts and the tests need. The item layout is documented in items.ts.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ContactValueMode } from '../../events/change';
 import type { AuditEntry, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../../model';
 import type { MergeResult } from '../../reconcile';
 import type { TableNames } from '../../tables';
@@ -16,12 +17,18 @@ import * as writes from './identity-writes';
 import { contactKey, toClaim, toStoredContact } from './items';
 import { batchGet, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ACTIONS, type BatchGetRequest } from './send';
 
-export { BUCKET_SIZE, contactKey, toContact, toStoredContact } from './items';
+export { BUCKET_SIZE, contactKey, toChange, toContact, toStoredContact } from './items';
 export { MAX_TRANSACTION_ACTIONS } from './send';
 export { translate } from './errors';
 
+export interface DynamoStoreOptions {
+  /** How change records carry emails and phones (EVENT_CONTACT_VALUES). @default 'hashed' */
+  contactValues?: ContactValueMode;
+}
+
 export class DynamoContactStore implements AdminStore {
   private readonly ids: IdBlocks;
+  private readonly contactValues: ContactValueMode;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -29,8 +36,10 @@ export class DynamoContactStore implements AdminStore {
     idBlockSize: number,
     /** Tests lower this to reach the re-link path with small identities. */
     private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
+    options: DynamoStoreOptions = {},
   ) {
     this.ids = new IdBlocks(db, tables, idBlockSize);
+    this.contactValues = options.contactValues ?? 'hashed';
   }
 
   // ---------------------------------------------------------------- reads
@@ -75,7 +84,7 @@ export class DynamoContactStore implements AdminStore {
   // ---------------------------------------------------------------- writes (identity-writes.ts)
 
   createPrimary(identity: Identity): Promise<void> {
-    return writes.createPrimary(this.db, this.tables, identity);
+    return writes.createPrimary(this.db, this.tables, identity, this.contactValues);
   }
 
   addSecondary(
@@ -83,7 +92,7 @@ export class DynamoContactStore implements AdminStore {
     contact: Contact,
     claims: { email: string | null; phoneNumber: string | null },
   ): Promise<void> {
-    return writes.addSecondary(this.db, this.tables, before, contact, claims);
+    return writes.addSecondary(this.db, this.tables, before, contact, claims, this.contactValues);
   }
 
   merge(winner: Identity, loser: Identity, result: MergeResult, audit?: AuditEntry): Promise<PendingRelink | null> {

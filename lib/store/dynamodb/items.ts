@@ -21,11 +21,15 @@
  * - AuditLog  {bucket = floor(seq / 1000), seq, at, actor, action, contactIds, primaryContactId?,
  *              changed, requestId?}: one admin action, written in the action's own transaction
  *              (or after it, when the action found nothing to do); never an email or a phone number.
+ * - Changes   {identityId, version, kind, at, expiresAt, values? | contactId? | absorbedId?,
+ *              contactIds?}: one committed change of an identity (lib/events/change.ts), written
+ *              in the transaction that commits it; its stream feeds the change events.
  *
  * Listings (contacts by id, audit records by seq) Query the bucketed tables bucket after bucket
  * with ConsistentRead, up to the bucket of the counter's value, resuming after the last key seen.
  */
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Change, ContactValues } from '../../events/change';
 import type { AuditEntry, Claim, ClaimRef, Contact, Member, PendingErasure, StoredContact } from '../../model';
 import type { TableNames } from '../../tables';
 
@@ -174,5 +178,75 @@ export function auditPut(tables: TableNames, entry: AuditEntry) {
   };
   return {
     Put: { TableName: tables.audit, Item: item, ConditionExpression: 'attribute_not_exists(seq)' },
+  } satisfies TransactItem;
+}
+
+/** How long a change record stays in the Changes table (DynamoDB TTL), for replays after the stream's 24 h. */
+export const CHANGE_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/** A change record as stored: keyed by identity and the version the change produced. */
+export function changeItem(change: Change): Item {
+  const base: Item = {
+    identityId: change.primaryContactId,
+    version: change.version,
+    kind: change.kind,
+    at: change.at,
+    expiresAt: Math.floor(Date.parse(change.at) / 1000) + CHANGE_RETENTION_SECONDS,
+  };
+  switch (change.kind) {
+    case 'created':
+      return { ...base, values: valuesItem(change.values) };
+    case 'contactAdded':
+      return { ...base, contactId: change.contactId, values: valuesItem(change.values) };
+    case 'merged':
+      return { ...base, absorbedId: change.absorbedPrimaryContactId, contactIds: change.movedContactIds };
+    case 'erased':
+      return { ...base, contactIds: change.erasedContactIds };
+  }
+}
+
+function valuesItem(values: ContactValues): Item {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined));
+}
+
+function toValues(item: Item | undefined): ContactValues {
+  const v = item ?? {};
+  const values: ContactValues = {
+    emailSha256: (v.emailSha256 as string | undefined) ?? null,
+    phoneNumberSha256: (v.phoneNumberSha256 as string | undefined) ?? null,
+  };
+  // Clear values are written only under EVENT_CONTACT_VALUES=clear (a contact has at least one value).
+  if ('email' in v || 'phoneNumber' in v) {
+    values.email = (v.email as string | undefined) ?? null;
+    values.phoneNumber = (v.phoneNumber as string | undefined) ?? null;
+  }
+  return values;
+}
+
+/** A change record read back (from a stream image, unmarshalled). Throws on an item that is none. */
+export function toChange(item: Item): Change {
+  const base = { primaryContactId: Number(item.identityId), version: Number(item.version), at: item.at as string };
+  if (!Number.isInteger(base.primaryContactId) || !Number.isInteger(base.version) || typeof base.at !== 'string') {
+    throw new Error('not a change record');
+  }
+  const ids = () => ((item.contactIds as unknown[] | undefined) ?? []).map(Number);
+  switch (item.kind) {
+    case 'created':
+      return { ...base, kind: 'created', values: toValues(item.values as Item | undefined) };
+    case 'contactAdded':
+      return { ...base, kind: 'contactAdded', contactId: Number(item.contactId), values: toValues(item.values as Item | undefined) };
+    case 'merged':
+      return { ...base, kind: 'merged', absorbedPrimaryContactId: Number(item.absorbedId), movedContactIds: ids() };
+    case 'erased':
+      return { ...base, kind: 'erased', erasedContactIds: ids() };
+    default:
+      throw new Error(`unknown change kind ${String(item.kind)}`);
+  }
+}
+
+/** The change record as a conditional Put, one action of the transaction that commits the change. */
+export function changePut(tables: TableNames, change: Change) {
+  return {
+    Put: { TableName: tables.changes, Item: changeItem(change), ConditionExpression: 'attribute_not_exists(version)' },
   } satisfies TransactItem;
 }
