@@ -86,28 +86,29 @@ export function eventIdOf(primaryContactId: number, version: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The one event of a committed change. */
+/** The one event of a committed change (fields in a stable, readable order: id and type first). */
 export function toChangeEvent(change: Change): ChangeEvent {
-  const base = {
-    eventId: eventIdOf(change.primaryContactId, change.version),
-    schemaVersion: EVENT_SCHEMA_VERSION,
-    time: change.at,
-    primaryContactId: change.primaryContactId,
-    version: change.version,
-  } as const;
+  const head = <T extends ChangeEvent['type']>(type: T) =>
+    ({
+      eventId: eventIdOf(change.primaryContactId, change.version),
+      type,
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      time: change.at,
+      primaryContactId: change.primaryContactId,
+      version: change.version,
+    }) as const;
   switch (change.kind) {
     case 'created':
-      return { ...base, type: 'identity.created', values: change.values };
+      return { ...head('identity.created'), values: change.values };
     case 'contactAdded':
-      return { ...base, type: 'identity.contactAdded', contactId: change.contactId, values: change.values };
+      return { ...head('identity.contactAdded'), contactId: change.contactId, values: change.values };
     case 'merged':
       return {
-        ...base,
-        type: 'identity.merged',
+        ...head('identity.merged'),
         absorbedPrimaryContactId: change.absorbedPrimaryContactId,
         movedContactIds: change.movedContactIds,
       };
     case 'erased':
-      return { ...base, type: 'identity.erased', erasedContactIds: change.erasedContactIds };
+      return { ...head('identity.erased'), erasedContactIds: change.erasedContactIds };
   }
 }
