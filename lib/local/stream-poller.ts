@@ -113,6 +113,8 @@ export class StreamPoller {
           return pass <= w.after;
         });
         await sleep(this.options.idleMs ?? 100);
+      } else {
+        await sleep(20); // a busy stream: still leave the CPU to DynamoDB Local and the requests
       }
     }
   }

@@ -32,7 +32,7 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throt
 describe('identity-events handler', () => {
   it('puts one entry per change on the bus, in order, and reports no failure', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }, { EventId: 'b' }] });
-    expect(await handler(event, {} as never, () => undefined)).toEqual({ batchItemFailures: [] });
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls).toHaveLength(1);
     const entries = calls[0]!.args[0].input.Entries!;
@@ -46,7 +46,7 @@ describe('identity-events handler', () => {
 
   it('reports the first record when PutEvents is throttled as a whole', async () => {
     eventBridge.on(PutEventsCommand).rejects(throttled());
-    expect(await handler(event, {} as never, () => undefined)).toEqual({
+    expect(await handler(event)).toEqual({
       batchItemFailures: [{ itemIdentifier: created!.dynamodb!.SequenceNumber }],
     });
   });
@@ -56,14 +56,14 @@ describe('identity-events handler', () => {
       FailedEntryCount: 1,
       Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
     });
-    expect(await handler(event, {} as never, () => undefined)).toEqual({
+    expect(await handler(event)).toEqual({
       batchItemFailures: [{ itemIdentifier: merged!.dynamodb!.SequenceNumber }],
     });
   });
 
   it('refuses to run without its bus', async () => {
     delete process.env.EVENT_BUS_NAME;
-    await expect(handler(event, {} as never, () => undefined)).rejects.toThrow(/EVENT_BUS_NAME/);
+    await expect(handler(event)).rejects.toThrow(/EVENT_BUS_NAME/);
   });
 });
 

@@ -85,7 +85,7 @@ const post = (path: string, body: unknown, token?: string) =>
 
 describe('GET /admin/events', () => {
   it('needs an admin: 401 without a token or with a wrong one, 403 for a signed-in non-admin, 405 for POST', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const res = await httpRequest(`${base}/admin/events`, { method: 'GET', headers });
       expect(res.status).toBe(401);
       expect(res.json).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventIdOf, toChangeEvent } from '../../lib/events/change';
+import { eventIdOf, toChangeEvent, type Change } from '../../lib/events/change';
 import { processStreamBatch, recordHandler, type ChangeStreamRecord } from '../../lib/events/stream';
 import { LocalEventSink } from '../../lib/local/event-sink';
 import { changeItem, toChange } from '../../lib/store/dynamodb/items';
@@ -69,12 +69,12 @@ describe('recordHandler', () => {
   });
 
   it('round-trips every kind of change through the stored item', () => {
-    const changes = [
+    const changes: Change[] = [
       { kind: 'created', primaryContactId: 1, version: 1, at: '2026-01-01T00:00:00.000Z', values: { emailSha256: 'a', phoneNumberSha256: null } },
       { kind: 'contactAdded', primaryContactId: 1, version: 2, at: '2026-01-01T00:00:01.000Z', contactId: 2, values: { emailSha256: null, phoneNumberSha256: 'b', email: null, phoneNumber: '555' } },
       { kind: 'merged', primaryContactId: 1, version: 3, at: '2026-01-01T00:00:02.000Z', absorbedPrimaryContactId: 3, movedContactIds: [3, 4] },
       { kind: 'erased', primaryContactId: 1, version: 4, at: '2026-01-01T00:00:03.000Z', erasedContactIds: [1, 2, 3, 4] },
-    ] as const;
+    ];
     for (const change of changes) {
       expect(toChange(changeItem(change))).toEqual(change);
       expect(changeItem(change).expiresAt).toBe(Date.parse(change.at) / 1000 + 7 * 24 * 3600);
