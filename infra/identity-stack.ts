@@ -2,7 +2,8 @@
  * The whole service in one stack (so `sam local` can read the API and its functions from one
  * template): the tables of lib/tables.ts, one function per FUNCTIONS entry and one HTTP API route
  * per ROUTES entry (lib/routes.ts), the `$default` route to the notFound function, a Cognito user
- * pool whose `admins` group guards the admin routes through a JWT authorizer.
+ * pool whose `admins` group guards the admin routes through a JWT authorizer, and the change
+ * events (infra/events/: the Changes stream to the identity-events function, its bus and DLQ).
  *
  * Nothing here lists routes, functions or tables by hand: add one to lib/routes.ts or
  * lib/tables.ts and it appears in the stack.

@@ -4,6 +4,8 @@
  * race throws WriteConflict (nothing was written) and the service re-reads; a transient failure
  * throws TransientStorageError (the write may or may not have committed) and the service
  * re-reads after a backoff. Both re-reads converge because every write is guarded.
+ * Every change to an identity (createPrimary, addSecondary, merge, eraseIdentity) commits together
+ * with its change record, from which the change events are derived (lib/events/change.ts).
  */
 import type { AuditEntry, Claim, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../model';
 import type { MergeResult } from '../reconcile';
