@@ -34,6 +34,10 @@ if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(Strin
 }
 
 const stage = parseStage(app.node.tryGetContext('stage'));
+const eventContactValues: unknown = app.node.tryGetContext('eventContactValues') ?? 'hashed';
+if (eventContactValues !== 'hashed' && eventContactValues !== 'clear') {
+  throw new Error('Context eventContactValues must be "hashed" or "clear"');
+}
 
 const props: IdentityStackProps = {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -45,6 +49,7 @@ const props: IdentityStackProps = {
   stage,
   alarmEmail: parseAlarmEmail(app.node.tryGetContext('alarmEmail')),
   existingTables: parseExistingTables(app.node.tryGetContext('tableNames'), app.node.tryGetContext('tableStreamArns')),
+  eventContactValues,
 };
 
 const stack = new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? STAGE_SETTINGS[stage].stackName), props);

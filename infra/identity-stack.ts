@@ -2,8 +2,10 @@
  * The whole service in one stack (so `sam local` can read the API and its functions from one
  * template): the tables of lib/tables.ts, one function per FUNCTIONS entry and one HTTP API route
  * per ROUTES entry (lib/routes.ts), the `$default` route to the notFound function, a Cognito user
- * pool whose `admins` group guards the admin routes through a JWT authorizer, and the alarms,
- * alarm topic and dashboard (infra/monitoring/). What differs per stage is in infra/stage.ts.
+ * pool whose `admins` group guards the admin routes through a JWT authorizer, the change events
+ * (infra/events/: the Changes stream to the identity-events function, its bus and DLQ), and the
+ * alarms, alarm topic and dashboard (infra/monitoring/). What differs per stage is in
+ * infra/stage.ts.
  *
  * Nothing here lists routes, functions or tables by hand: add one to lib/routes.ts or
  * lib/tables.ts and it appears in the stack.
@@ -20,15 +22,17 @@ import {
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ADMINS_GROUP } from '../lib/auth';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes';
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
+import { IdentityEvents } from './events';
 import { ServiceFunction, type LogLevelName } from './function';
 import { Monitoring } from './monitoring';
 import { STAGE_SETTINGS, type StageName } from './stage';
+import type { ContactValueMode } from '../lib/events/change';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -63,6 +67,8 @@ export interface IdentityStackProps extends StackProps {
    * @default none: the stack creates every table
    */
   existingTables?: Partial<Record<TableKey, { tableName: string; tableStreamArn?: string }>>;
+  /** `clear`: change events carry emails and phone numbers in clear (README "Change events"). @default 'hashed' */
+  eventContactValues?: ContactValueMode;
 }
 
 export class IdentityStack extends Stack {
@@ -74,6 +80,7 @@ export class IdentityStack extends Stack {
   readonly userPoolClient: UserPoolClient;
   readonly monitoring: Monitoring;
   readonly stageName: StageName;
+  readonly events: IdentityEvents;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -92,7 +99,10 @@ export class IdentityStack extends Stack {
       }
       const def: (typeof TABLES)[TableKey] = TABLES[key];
       const sortKey = 'sortKey' in def ? def.sortKey : undefined;
+      const streamed = 'stream' in def;
       this.tables[key] = new Table(this, `${pascal(key)}Table`, {
+        stream: streamed ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+        timeToLiveAttribute: 'timeToLiveAttribute' in def ? def.timeToLiveAttribute : undefined,
         partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
         sortKey: sortKey ? { name: sortKey.name, type: attributeType(sortKey.type) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,
@@ -116,6 +126,14 @@ export class IdentityStack extends Stack {
         timeout: props.timeoutSeconds ? Duration.seconds(props.timeoutSeconds) : undefined,
       });
     }
+
+    // Change events: Changes stream -> identity-events function -> EventBridge bus (infra/events/).
+    this.events = new IdentityEvents(this, 'ChangeEvents', {
+      changesTable: this.tables.changes,
+      streamFunction: this.functions.identityEvents.function,
+      writers: (['identify', 'adminMerge', 'adminErase'] as const).map((name) => this.functions[name].function),
+      contactValues: props.eventContactValues,
+    });
 
     // Admin identities: a user pool without self sign-up, an app client, the `admins` group.
     this.userPool = new UserPool(this, 'AdminUserPool', {

@@ -1,7 +1,7 @@
 /**
  * The read and admin operations behind the admin routes: listing contacts, looking identities up
  * without writing, merging two identities by hand, erasing a customer, and the audit log of the
- * admin actions. No HTTP here (functions/admin-* are the adapters) and no DynamoDB (lib/store.ts is
+ * admin actions. No HTTP here (functions/admin-* are the adapters) and no DynamoDB (lib/store/index.ts is
  * the port). The rules stay in lib/reconcile.ts: a manual merge is the same fold as /identify's.
  *
  * Concurrency follows the identity service: identities change only through writes guarded by the

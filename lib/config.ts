@@ -2,6 +2,7 @@
  * Configuration, read from the environment once per container and validated: a function with
  * a missing table name fails at start-up with a clear message instead of on the first request.
  */
+import type { ContactValueMode } from './events/change';
 import { TABLE_KEYS, TABLES, type TableNames } from './tables';
 
 export interface FaultConfig {
@@ -21,6 +22,8 @@ export interface Config {
   idBlockSize: number;
   /** Fault injection for tests and the stress command; never set in a deployment. */
   faults: FaultConfig | null;
+  /** EVENT_CONTACT_VALUES: change events carry emails and phones hashed (default) or in clear. */
+  eventContactValues: ContactValueMode;
 }
 
 /** What every HTTP function needs, storage or not (health has no tables): read at start-up. */
@@ -93,12 +96,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('FAULT_INJECTION is refused inside AWS Lambda');
   }
 
+  const eventContactValues = (env.EVENT_CONTACT_VALUES || 'hashed') as ContactValueMode;
+  if (eventContactValues !== 'hashed' && eventContactValues !== 'clear') {
+    problems.push('EVENT_CONTACT_VALUES must be "hashed" or "clear"');
+  }
+
   const config: Config = {
     tables,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint,
     idBlockSize: int('ID_BLOCK_SIZE', 50, 1, 10_000),
     faults,
+    eventContactValues,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,7 +6,7 @@
 import { getConfig } from './config';
 import { createDocumentClient } from './dynamo-client';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoContactStore } from './dynamo-store';
+import { DynamoContactStore } from './store/dynamodb';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 
@@ -33,7 +33,7 @@ function getStore(): DynamoContactStore {
     const config = getConfig();
     const db = createDocumentClient(config);
     for (const hook of clientHooks) hook(db);
-    store = new DynamoContactStore(db, config.tables, config.idBlockSize);
+    store = new DynamoContactStore(db, config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues });
   }
   return store;
 }

@@ -1,6 +1,6 @@
 /**
  * The identity service: reads what a request touches, asks the rules (lib/reconcile.ts) what to
- * do, and has the store (lib/store.ts) write it, retrying the whole attempt when a guarded write
+ * do, and has the store (lib/store/index.ts) write it, retrying the whole attempt when a guarded write
  * lost a race or storage hiccuped. No HTTP and no DynamoDB here.
  */
 import { WriteConflict } from './errors';

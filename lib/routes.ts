@@ -13,7 +13,8 @@ export type FunctionName =
   | 'adminRead'
   | 'adminMerge'
   | 'adminErase'
-  | 'adminAudit';
+  | 'adminAudit'
+  | 'identityEvents';
 
 export interface FunctionDefinition {
   /** Entry file, relative to the repository root. */
@@ -33,6 +34,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       counters: ['dynamodb:UpdateItem'],
+      changes: ['dynamodb:PutItem'],
     },
   },
   adminRead: {
@@ -56,6 +58,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       phones: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       counters: ['dynamodb:UpdateItem'],
       audit: ['dynamodb:PutItem'],
+      changes: ['dynamodb:PutItem'],
     },
   },
   adminErase: {
@@ -67,6 +70,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       phones: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       counters: ['dynamodb:UpdateItem'],
       audit: ['dynamodb:PutItem'],
+      changes: ['dynamodb:PutItem'],
     },
   },
   adminAudit: {
@@ -85,6 +89,12 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   notFound: {
     entry: 'functions/not-found/index.ts',
     description: 'Every unknown route: 404, or 405 for a known path with the wrong method',
+    tables: {},
+  },
+  identityEvents: {
+    entry: 'functions/identity-events/index.ts',
+    description: 'DynamoDB Streams (Changes) -> EventBridge: the change events of identities; no HTTP route',
+    // Reads the Changes stream only (granted on the stream by its event source, infra/events/).
     tables: {},
   },
 };

@@ -1,7 +1,7 @@
 /**
  * The one definition of the service's DynamoDB tables. The CDK stack (infra/) creates them from
  * this list and the local bootstrap (lib/local/) creates them from the same list, so the two
- * cannot drift. The key names here are the ones lib/dynamo-store.ts reads and writes.
+ * cannot drift. The key names here are the ones lib/store/dynamodb/ reads and writes.
  */
 export type AttributeType = 'S' | 'N';
 
@@ -13,6 +13,10 @@ export interface TableDefinition {
   partitionKey: { name: string; type: AttributeType };
   sortKey?: { name: string; type: AttributeType };
   description: string;
+  /** Stream of the table (DynamoDB Streams), read by the identity-events function. */
+  stream?: 'NEW_AND_OLD_IMAGES';
+  /** Attribute holding an item's expiry (epoch seconds) for DynamoDB TTL. */
+  timeToLiveAttribute?: string;
 }
 
 export const TABLES = {
@@ -49,6 +53,16 @@ export const TABLES = {
     sortKey: { name: 'seq', type: 'N' },
     description:
       'One item per admin action (who, what, which contact ids, when; never an email or phone). seq comes from the Counters item "auditSeq"; bucket = floor(seq / 1000), so a strongly consistent Query lists entries in order.',
+  },
+  changes: {
+    envVar: 'CHANGES_TABLE',
+    localName: 'Changes',
+    partitionKey: { name: 'identityId', type: 'N' },
+    sortKey: { name: 'version', type: 'N' },
+    description:
+      'One change record per committed change to an identity (created, contactAdded, merged, erased), written in the transaction that commits the change; its stream feeds the change events (lib/events/). Expires after 7 days.',
+    stream: 'NEW_AND_OLD_IMAGES',
+    timeToLiveAttribute: 'expiresAt',
   },
 } as const satisfies Record<string, TableDefinition>;
 

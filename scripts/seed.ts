@@ -5,7 +5,7 @@
  * contacts) would otherwise take seconds per identity to build through the service.
  */
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { contactKey } from '../lib/dynamo-store';
+import { contactKey } from '../lib/store/dynamodb';
 import type { TableNames } from '../lib/tables';
 
 export interface SeedContact {

@@ -21,6 +21,9 @@
  * Options: --requests N (default 2000), --concurrency C (default 32), --faults, --seed S,
  * --large-merge M, --url URL (an already running local API; then also --endpoint URL of its
  * DynamoDB and --table-prefix P or the *_TABLE variables, for the audit). Loopback only.
+ * In process, it also checks the change events (scripts/event-audit.ts): the Changes stream is read
+ * by the same pipeline as `npm start` (lib/local/events.ts), and every committed change must have
+ * been delivered exactly once (0 missing, 0 duplicates), with no version gap and every contact announced.
  * Exits 1 on any violation; the last line printed is the summary.
  */
 import { createServer } from 'node:http';
@@ -28,7 +31,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localTableNames, TABLE_KEYS, TABLES, type TableNames } from '../lib/tables';
+import type { LocalEvents } from '../lib/local/events';
 import { audit, documentClient, type ResponseRecord } from './audit';
+import { auditEvents, readEventsFile, type EventReport } from './event-audit';
 import { seedIdentity, sharedPhoneContacts } from './seed';
 import { seededRandom } from './seeded-random';
 
@@ -153,6 +158,8 @@ interface Environment {
   tables: TableNames;
   /** True when the tables may hold data from before this run. */
   foreignData: boolean;
+  /** The in-process change-event pipeline (none with --url). */
+  events: LocalEvents | null;
   stop(): Promise<void>;
 }
 
@@ -166,7 +173,7 @@ async function startEnvironment(options: Options): Promise<Environment> {
             TABLE_KEYS.map((key) => [key, process.env[TABLES[key].envVar] || TABLES[key].localName]),
           ) as TableNames);
     const db = documentClient(options.endpoint);
-    return { url: options.url, db, tables, foreignData: true, stop: async () => db.destroy() };
+    return { url: options.url, db, tables, foreignData: true, events: null, stop: async () => db.destroy() };
   }
   // Before any handler module loads: they read the configuration on first use.
   if (options.faults) process.env.FAULT_INJECTION = FAULTS;
@@ -176,7 +183,9 @@ async function startEnvironment(options: Options): Promise<Environment> {
   const { prepareLocalStorage } = await import('../lib/local/environment');
   const { createLocalServer } = await import('../lib/local/server');
   const storage = await prepareLocalStorage({ dataDir: null, tablePrefix: `stress${Date.now()}_` });
-  const server = createLocalServer({ timeoutMs: Number(process.env.REQUEST_TIMEOUT_MS ?? 10_000) });
+  const { startLocalEvents } = await import('../lib/local/events');
+  const events = await startLocalEvents({ endpoint: storage.endpoint, tables: storage.tables, dataDir: null });
+  const server = createLocalServer({ timeoutMs: Number(process.env.REQUEST_TIMEOUT_MS ?? 10_000), events: events.sink });
   const port = await freeLoopbackPort();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -188,10 +197,12 @@ async function startEnvironment(options: Options): Promise<Environment> {
     db,
     tables: storage.tables,
     foreignData: false,
+    events,
     stop: async () => {
       db.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await events.stop();
       await storage.stop();
     },
   };
@@ -238,12 +249,14 @@ async function main(): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
 
     const extraRequests: Request[] = [];
+    const seededIds = new Set<number>();
     // Two identities of `size` contacts each, seeded directly, merged by one request.
     const largeMerge = async (name: string, tag: number, size: number) => {
       const phone = (side: number) => `5559${tag}${side}${String(size).padStart(4, '0')}`;
       const older = await seedIdentity(env.db, env.tables, sharedPhoneContacts(`big${tag}a-`, phone(1), size), new Date('2024-01-01T00:00:00Z'));
       const newer = await seedIdentity(env.db, env.tables, sharedPhoneContacts(`big${tag}b-`, phone(2), size), new Date('2024-02-01T00:00:00Z'));
       extraRequests.push(...older.contacts, ...newer.contacts);
+      for (const id of [...older.ids, ...newer.ids]) seededIds.add(id);
       const request = { email: `big${tag}a-0@seed.test`, phoneNumber: phone(2) };
       const result = await post(env.url, request);
       extraRequests.push(request);
@@ -275,7 +288,22 @@ async function main(): Promise<number> {
     if (report.violationCount > report.violations.length) {
       log(`... and ${report.violationCount - report.violations.length} more violations`);
     }
-    const violations = report.violationCount + wrongAnswers;
+    let eventReport: EventReport | null = null;
+    if (env.events) {
+      log('events: waiting for the stream to drain...');
+      await env.events.poller.idle();
+      eventReport = await auditEvents(env.db, env.tables, readEventsFile(env.events.file), seededIds);
+      for (const problem of eventReport.problems) log(`VIOLATION: ${problem}`);
+      log(
+        `events: ${eventReport.changes} changes committed, ${eventReport.delivered} events delivered: ${eventReport.missing} missing, ` +
+          `${eventReport.duplicates} duplicates, ${eventReport.strays} strays, ${eventReport.versionGaps} version gaps, ` +
+          `${eventReport.unannounced} contacts unannounced`,
+      );
+    }
+    const eventViolations = eventReport
+      ? eventReport.missing + eventReport.duplicates + eventReport.strays + eventReport.versionGaps + eventReport.unannounced
+      : 0;
+    const violations = report.violationCount + wrongAnswers + eventViolations;
     const { primaries, secondaries, merges } = report.created;
     log(`data: ${primaries} primaries and ${secondaries} secondaries created, ${merges} merges`);
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -284,6 +312,7 @@ async function main(): Promise<number> {
         `${violations} violations, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, ` +
         `${report.contacts} contacts, ${report.identities} identities (largest ${report.largestIdentity}), ` +
         `${Math.round(options.requests / Math.max(seconds, 0.001))} req/s` +
+        (eventReport ? `, ${eventReport.delivered} events (${eventReport.missing} missing, ${eventReport.duplicates} duplicates)` : '') +
         (largeMergeMs !== null ? `, merge of 2x${options.largeMerge} in ${Math.round(largeMergeMs)} ms` : ''),
     );
     return violations === 0 ? 0 : 1;

@@ -1,11 +1,14 @@
-/** Creates the service's tables (lib/tables.ts) where they are missing, on DynamoDB Local or any endpoint. */
+/**
+ * Creates the service's tables (lib/tables.ts) where they are missing, on DynamoDB Local or any
+ * endpoint, with their streams. (TTL is left off locally: nothing there needs expiry.)
+ */
 import {
   CreateTableCommand,
   ListTablesCommand,
   ResourceInUseException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS, TABLES, type TableNames } from '../tables';
+import { TABLE_KEYS, TABLES, type TableDefinition, type TableNames } from '../tables';
 
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<string[]> {
   const existing = new Set<string>();
@@ -20,7 +23,7 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
   for (const key of TABLE_KEYS) {
     const name = names[key];
     if (existing.has(name)) continue;
-    const def: { partitionKey: { name: string; type: 'S' | 'N' }; sortKey?: { name: string; type: 'S' | 'N' } } = TABLES[key];
+    const def: TableDefinition = TABLES[key];
     const keys = def.sortKey ? [def.partitionKey, def.sortKey] : [def.partitionKey];
     try {
       await client.send(
@@ -29,6 +32,7 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
           BillingMode: 'PAY_PER_REQUEST',
           AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
           KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+          StreamSpecification: def.stream ? { StreamEnabled: true, StreamViewType: def.stream } : undefined,
         }),
       );
       created.push(name);

@@ -6,12 +6,14 @@
  *   ADMIN_TOKEN=...                     bearer token of the admin routes (else one is generated
  *                                       for the run and printed once at start-up)
  *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
+ * Change events go to .data/events.ndjson (in memory: a temp file) and GET /admin/events (SSE).
  * Ctrl-C or SIGTERM closes the server and stops Java.
  */
 import { resolve } from 'node:path';
 import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
+import { startLocalEvents } from './events';
 import { createLocalServer } from './server';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,12 +27,15 @@ async function main(): Promise<void> {
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     dataDir: inMemory ? null : resolve(ROOT, '.data/dynamodb'),
   });
+  // Change events: the Changes stream read by the same handler as the Lambda, into .data/events.ndjson and SSE.
+  const events = await startLocalEvents({ endpoint: storage.endpoint, tables: storage.tables, dataDir: inMemory ? null : resolve(ROOT, '.data') });
   // The admin routes want `Authorization: Bearer <ADMIN_TOKEN>`; without one set, a fresh token is
   // generated for this run and printed below (only then: a token you set yourself is never printed).
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
   const server = createLocalServer({
     timeoutMs: requestTimeoutMs,
     auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
+    events: events.sink,
   });
 
   let stopping = false;
@@ -40,6 +45,7 @@ async function main(): Promise<void> {
     process.stderr.write(`\n${signal}: stopping\n`);
     server.close();
     server.closeAllConnections();
+    await events.stop();
     await storage.stop();
     process.exit(0);
   };
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
         ? `Admin routes: Authorization: Bearer ${generatedToken}  (generated for this run; set ADMIN_TOKEN to choose one)\n`
         : 'Admin routes: Authorization: Bearer $ADMIN_TOKEN\n',
     );
+    process.stdout.write(`Change events: ${events.file} and GET /admin/events (SSE, admin token)\n`);
   });
 }
 

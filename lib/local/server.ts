@@ -11,6 +11,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { localJwtClaims, type LocalAuthOptions } from './auth';
+import { isEventFeedRequest, serveEventFeed } from './event-feed';
+import type { LocalEventSink } from './event-sink';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -44,12 +46,15 @@ export interface LocalServerOptions {
    * Default: ADMIN_TOKEN and LOCAL_USER_TOKEN from the environment, read once here.
    */
   auth?: LocalAuthOptions;
+  /** Change events: serves them on GET /admin/events (SSE, admins only; lib/local/event-feed.ts). */
+  events?: LocalEventSink;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
   return createServer((req, res) => {
+    if (options.events && isEventFeedRequest(req)) return serveEventFeed(req, res, auth, options.events);
     handle(req, res, timeoutMs, auth).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));

@@ -9,7 +9,7 @@
  * model's, and the whole data set must pass the invariant audit with exact claim hints.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_TRANSACTION_ACTIONS } from '../../lib/dynamo-store';
+import { MAX_TRANSACTION_ACTIONS } from '../../lib/store/dynamodb';
 import type { IdentityView } from '../../lib/model';
 import { deadlineIn } from '../../lib/retry';
 import { audit } from '../../scripts/audit';

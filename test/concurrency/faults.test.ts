@@ -10,7 +10,7 @@ import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { createDocumentClient } from '../../lib/dynamo-client';
-import { translate } from '../../lib/dynamo-store';
+import { translate } from '../../lib/store/dynamodb';
 import { TransientStorageError } from '../../lib/errors';
 import { addFaultInjection, LostResponseError, syntheticConflict } from '../../lib/faults';
 import { localTableNames, tableEnvironment } from '../../lib/tables';

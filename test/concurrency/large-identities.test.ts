@@ -6,7 +6,7 @@
  * exact (scripts/audit.ts, strict hints).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_TRANSACTION_ACTIONS } from '../../lib/dynamo-store';
+import { MAX_TRANSACTION_ACTIONS } from '../../lib/store/dynamodb';
 import { deadlineIn } from '../../lib/retry';
 import { audit, readDataSet } from '../../scripts/audit';
 import { createTestTables } from '../support/dynamo';

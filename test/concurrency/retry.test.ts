@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { translate } from '../../lib/dynamo-store';
+import { translate } from '../../lib/store/dynamodb';
 import { TransientStorageError, UnavailableError, WriteConflict } from '../../lib/errors';
 import { deadlineOf } from '../../lib/http/handler';
 import { toErrorResponse } from '../../lib/http/errors';

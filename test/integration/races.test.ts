@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lib/dynamo-client';
-import { DynamoContactStore } from '../../lib/dynamo-store';
+import { DynamoContactStore } from '../../lib/store/dynamodb';
 import { IdentityService } from '../../lib/identity-service';
 import { createLocalServer } from '../../lib/local/server';
 import type { IdentityView } from '../../lib/model';

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { loadConfig, type Config, type FaultConfig } from '../../lib/config';
 import { createDocumentClient } from '../../lib/dynamo-client';
-import { DynamoContactStore } from '../../lib/dynamo-store';
+import { DynamoContactStore } from '../../lib/store/dynamodb';
 import { IdentityService, type IdentityServiceOptions } from '../../lib/identity-service';
 import { ensureTables } from '../../lib/local/bootstrap';
 import { localTableNames, tableEnvironment, type TableNames } from '../../lib/tables';

@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FaultConfig } from '../../lib/config';
 import { createDocumentClient } from '../../lib/dynamo-client';
-import { DynamoContactStore, MAX_TRANSACTION_ACTIONS } from '../../lib/dynamo-store';
+import { DynamoContactStore, MAX_TRANSACTION_ACTIONS } from '../../lib/store/dynamodb';
 import { addFaultInjection } from '../../lib/faults';
 import { IdentityService } from '../../lib/identity-service';
 import type { RetryOptions } from '../../lib/retry';

@@ -17,7 +17,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand, UpdateCo
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TransientStorageError, UnavailableError, WriteConflict } from '../../lib/errors';
-import { DynamoContactStore, translate } from '../../lib/dynamo-store';
+import { DynamoContactStore, translate } from '../../lib/store/dynamodb';
 import { IdentityService } from '../../lib/identity-service';
 import { deadlineIn } from '../../lib/retry';
 import { localTableNames } from '../../lib/tables';

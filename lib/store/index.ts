@@ -1,12 +1,14 @@
 /**
  * The storage port: what the identity service needs from storage, in domain terms.
- * lib/dynamo-store.ts implements it on DynamoDB. Writes are conditional: a write that lost a
+ * lib/store/dynamodb/ implements it on DynamoDB. Writes are conditional: a write that lost a
  * race throws WriteConflict (nothing was written) and the service re-reads; a transient failure
  * throws TransientStorageError (the write may or may not have committed) and the service
  * re-reads after a backoff. Both re-reads converge because every write is guarded.
+ * Every change to an identity (createPrimary, addSecondary, merge, eraseIdentity) commits together
+ * with its change record, from which the change events are derived (lib/events/change.ts).
  */
-import type { AuditEntry, Claim, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from './model';
-import type { MergeResult } from './reconcile';
+import type { AuditEntry, Claim, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../model';
+import type { MergeResult } from '../reconcile';
 
 export interface ClaimPair {
   email: Claim | null;

@@ -1,0 +1,133 @@
+/**
+ * The DynamoDB adapter of the storage port (lib/store/index.ts): every DynamoDB read and write of
+ * the identity service is in this folder. This file holds the store object (its reads, and the
+ * delegation of every other operation to the file of its concern) and exports what the container,
+ * the scripts and the tests need. The item layout is documented in items.ts.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ContactValueMode } from '../../events/change';
+import type { AuditEntry, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../../model';
+import type { MergeResult } from '../../reconcile';
+import type { TableNames } from '../../tables';
+import type { AdminStore, ClaimPair, Page } from '../index';
+import * as admin from './admin';
+import { IdBlocks } from './counters';
+import * as erasure from './erasure';
+import * as writes from './identity-writes';
+import { contactKey, toClaim, toStoredContact } from './items';
+import { batchGet, MAX_BATCH_GET_KEYS, MAX_TRANSACTION_ACTIONS, type BatchGetRequest } from './send';
+
+export { BUCKET_SIZE, contactKey, toChange, toContact, toStoredContact } from './items';
+export { MAX_TRANSACTION_ACTIONS } from './send';
+export { translate } from './errors';
+
+export interface DynamoStoreOptions {
+  /** How change records carry emails and phones (EVENT_CONTACT_VALUES). @default 'hashed' */
+  contactValues?: ContactValueMode;
+}
+
+export class DynamoContactStore implements AdminStore {
+  private readonly ids: IdBlocks;
+  private readonly contactValues: ContactValueMode;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+    idBlockSize: number,
+    /** Tests lower this to reach the re-link path with small identities. */
+    private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
+    options: DynamoStoreOptions = {},
+  ) {
+    this.ids = new IdBlocks(db, tables, idBlockSize);
+    this.contactValues = options.contactValues ?? 'hashed';
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async readClaims(email: string | null, phoneNumber: string | null): Promise<ClaimPair> {
+    const request: BatchGetRequest = {};
+    if (email !== null) request[this.tables.emails] = { Keys: [{ email }], ConsistentRead: true };
+    if (phoneNumber !== null) {
+      request[this.tables.phones] = { Keys: [{ phone: phoneNumber }], ConsistentRead: true };
+    }
+    const responses = await batchGet(this.db, request);
+    const emailItem = responses[this.tables.emails]?.[0];
+    const phoneItem = responses[this.tables.phones]?.[0];
+    return {
+      email: emailItem ? toClaim(emailItem, 'email') : null,
+      phoneNumber: phoneItem ? toClaim(phoneItem, 'phone') : null,
+    };
+  }
+
+  async readContacts(ids: readonly number[]): Promise<Map<number, StoredContact>> {
+    const result = new Map<number, StoredContact>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += MAX_BATCH_GET_KEYS) {
+      const keys = unique.slice(i, i + MAX_BATCH_GET_KEYS).map(contactKey);
+      const responses = await batchGet(this.db, {
+        [this.tables.contacts]: { Keys: keys, ConsistentRead: true },
+      });
+      for (const item of responses[this.tables.contacts] ?? []) {
+        const stored = toStoredContact(item);
+        result.set(stored.contact.id, stored);
+      }
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- ids (counters.ts)
+
+  allocateContactId(): Promise<number> {
+    return this.ids.next();
+  }
+
+  // ---------------------------------------------------------------- writes (identity-writes.ts)
+
+  createPrimary(identity: Identity): Promise<void> {
+    return writes.createPrimary(this.db, this.tables, identity, this.contactValues);
+  }
+
+  addSecondary(
+    before: Identity,
+    contact: Contact,
+    claims: { email: string | null; phoneNumber: string | null },
+  ): Promise<void> {
+    return writes.addSecondary(this.db, this.tables, before, contact, claims, this.contactValues);
+  }
+
+  merge(winner: Identity, loser: Identity, result: MergeResult, audit?: AuditEntry): Promise<PendingRelink | null> {
+    return writes.merge(this.db, this.tables, this.maxTransactionActions, winner, loser, result, audit);
+  }
+
+  finishRelink(primaryId: number, pending: PendingRelink): Promise<void> {
+    return writes.finishRelink(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
+  }
+
+  // ---------------------------------------------------------------- erasure (erasure.ts)
+
+  eraseIdentity(identity: Identity, at: string, audit?: AuditEntry): Promise<PendingErasure | null> {
+    return erasure.eraseIdentity(this.db, this.tables, this.maxTransactionActions, identity, at, audit);
+  }
+
+  finishErasure(primaryId: number, pending: PendingErasure): Promise<void> {
+    return erasure.finishErasure(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
+  }
+
+  // ---------------------------------------------------------------- admin (admin.ts)
+
+  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
+    return admin.listContacts(this.db, this.tables, query);
+  }
+
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
+    return admin.listAudit(this.db, this.tables, query);
+  }
+
+  reserveAuditSeq(): Promise<number> {
+    return admin.reserveAuditSeq(this.db, this.tables);
+  }
+
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return admin.recordAudit(this.db, this.tables, entry);
+  }
+}
