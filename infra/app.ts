@@ -35,6 +35,7 @@ const props: IdentityStackProps = {
   throttlingRateLimit: numberContext('throttlingRateLimit'),
   throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   logLevel: logLevel as IdentityStackProps['logLevel'],
+  logSampleRate: numberContext('logSampleRate'),
 };
 
 new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);
