@@ -61,6 +61,9 @@ export function prepareLocalInvocations(): void {
   process.env.POWERTOOLS_SERVICE_NAME ||= SERVICE_NAME;
   process.env.POWERTOOLS_METRICS_NAMESPACE ||= METRICS_NAMESPACE;
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ||= LOCAL_MAX_CONCURRENCY;
+  // As Lambda sets it: Powertools reports cold starts (cold_start, the ColdStart metric) only then.
+  // One process serves every function here, so the first request of the process is the cold one.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ||= 'on-demand';
   const global = globalThis as { awslambda?: { InvokeStore?: unknown } };
   global.awslambda ??= {};
   global.awslambda.InvokeStore = store;

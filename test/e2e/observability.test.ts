@@ -75,6 +75,11 @@ describe('one request id end to end', () => {
       Metrics: [{ Name: 'IdentityCreated', Unit: 'Count' }],
     });
     expect(emf).toMatchObject({ service: 'fluxkart-identity', requestId, IdentityCreated: 1 });
+    // The first request of the process: Powertools' ColdStart line, with the request id too.
+    const cold = output.emf().find((l) => metricNames(l).includes('ColdStart'))!;
+    expect(cold._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'function_name']]);
+    expect(cold).toMatchObject({ ColdStart: 1, function_name: 'identify', requestId });
+    expect(logLines.find((l) => l.message === 'request')!.cold_start).toBe(true);
     for (const line of lines) expect(line.requestId).toBe(requestId);
     expect(output.lines.join('\n')).not.toMatch(/emf-new@|5550104242|010 4242/);
   });
