@@ -50,6 +50,7 @@ const props: IdentityStackProps = {
   alarmEmail: parseAlarmEmail(app.node.tryGetContext('alarmEmail')),
   existingTables: parseExistingTables(app.node.tryGetContext('tableNames'), app.node.tryGetContext('tableStreamArns')),
   eventContactValues,
+  logSampleRate: numberContext('logSampleRate'),
 };
 
 const stack = new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? STAGE_SETTINGS[stage].stackName), props);

@@ -2,17 +2,20 @@
  * One Lambda function of the service, built from its entry in lib/routes.ts (FUNCTIONS):
  * a NodejsFunction bundled by the local esbuild (never Docker) into one self-contained ESM file,
  * its own log group with a retention, and an IAM policy that grants exactly the DynamoDB actions
- * the FUNCTIONS entry lists, on exactly those tables.
+ * the FUNCTIONS entry lists, on exactly those tables. Lambda active tracing is on (X-Ray traces
+ * of every invocation, without the X-Ray SDK), and the Powertools variables name the service and
+ * the metrics namespace (lib/powertools/constants.ts) and set the log level and debug sampling.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
 import { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../lib/bundling';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lib/powertools/constants';
 import type { FunctionDefinition, FunctionName } from '../lib/routes';
 import { TABLE_KEYS, tableEnvironment, type TableKey, type TableNames } from '../lib/tables';
 
@@ -31,8 +34,10 @@ export interface ServiceFunctionProps {
   timeout?: Duration;
   /** @default one month */
   logRetention?: RetentionDays;
-  /** @default 'info' */
+  /** POWERTOOLS_LOG_LEVEL. @default 'info' */
   logLevel?: LogLevelName;
+  /** POWERTOOLS_LOGGER_SAMPLE_RATE: share of invocations logged at debug level, 0 to 1. @default 0 */
+  logSampleRate?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -74,8 +79,12 @@ export class ServiceFunction extends Construct {
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
       environment: {
-        LOG_LEVEL: props.logLevel ?? 'info',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'info',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(props.logSampleRate ?? 0),
         NODE_OPTIONS: '--enable-source-maps',
         ...tableEnv,
       },

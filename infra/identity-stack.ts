@@ -50,6 +50,8 @@ export interface IdentityStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** @default 'info' */
   logLevel?: LogLevelName;
+  /** Share of invocations logged at debug level (POWERTOOLS_LOGGER_SAMPLE_RATE). @default 0 */
+  logSampleRate?: number;
   /** @default 1024 */
   memorySize?: number;
   /** @default 10 */
@@ -122,6 +124,7 @@ export class IdentityStack extends Stack {
         tables,
         logRetention,
         logLevel: props.logLevel,
+        logSampleRate: props.logSampleRate,
         memorySize: props.memorySize,
         timeout: props.timeoutSeconds ? Duration.seconds(props.timeoutSeconds) : undefined,
       });

@@ -31,6 +31,10 @@ export const NAG_REASONS = {
     'MFA is not required yet: the documented operator sign-in (ADMIN_USER_PASSWORD_AUTH) and the console sign-in do not handle an MFA challenge. Admins are created by operators only (no self sign-up) with a 12-character password policy; requiring TOTP is a follow-up.',
   'AwsSolutions-COG8':
     'The Plus feature plan (threat protection) is billed per monthly active user and the pool only holds a few operator-created admins without self sign-up; sign-ins are audited through CloudTrail and every admin action through the audit table.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'Only actions that have no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords (Lambda active tracing, on every function) and dynamodb:ListStreams (the identity-events event source mapping). Every DynamoDB data action is granted on its own table only (lib/routes.ts).',
+  'AwsSolutions-SQS3':
+    'This queue is itself the dead-letter destination of the identity-events stream source (infra/events/): a dead-letter queue of a dead-letter queue would only move the same undeliverable records once more.',
   'AwsSolutions-DDB3':
     'dev stage only: its tables hold disposable test data and are deleted with the stack, so point-in-time recovery (billed per GB-month) is off; prod has it on every table.',
 } as const;
@@ -43,7 +47,11 @@ function acknowledge(construct: IConstruct, id: FindingId): void {
 
 /** Acknowledges the justified findings on the constructs they are about (and nowhere else). */
 export function acknowledgeNagFindings(stack: IdentityStack): void {
-  for (const fn of Object.values(stack.functions)) acknowledge(fn.function.role!, BASIC_EXECUTION_ROLE);
+  for (const fn of Object.values(stack.functions)) {
+    acknowledge(fn.function.role!, BASIC_EXECUTION_ROLE);
+    acknowledge(fn.function.role!, 'AwsSolutions-IAM5[Resource::*]');
+  }
+  acknowledge(stack.events.deadLetterQueue, 'AwsSolutions-SQS3');
   for (const route of stack.api.node.findAll().filter((c): c is CfnRoute => c instanceof CfnRoute)) {
     if ((route.authorizationType ?? 'NONE') === 'NONE') acknowledge(route, 'AwsSolutions-APIG4');
   }

@@ -13,6 +13,7 @@ import type { AuditEntry, Contact, Identity, IdentityView, StoredContact } from 
 import { compareAge, emailsOf, merge, phoneNumbersOf, toView } from './reconcile';
 import { withRetries, type Deadline, type RetryOptions } from './retry';
 import type { AdminStore, Page } from './store';
+import { noTelemetry, type Telemetry } from './telemetry';
 
 /** An identity with its rows, as the lookup, merge and erasure answers show it. */
 export interface IdentityDetails {
@@ -30,6 +31,8 @@ export interface Actor {
 export interface AdminServiceOptions {
   clock?: () => Date;
   retry?: RetryOptions;
+  /** Where merges, erasures and retries are counted (lib/telemetry.ts); none by default. */
+  telemetry?: Telemetry;
 }
 
 const contactNotFound = (id: number) =>
@@ -44,7 +47,11 @@ export class AdminService {
     private readonly options: AdminServiceOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.telemetry = options.telemetry ?? noTelemetry;
+    this.options = { ...options, retry: { telemetry: options.telemetry, ...options.retry } };
   }
+
+  private readonly telemetry: Telemetry;
 
   // ---------------------------------------------------------------- reads (never write)
 
@@ -173,7 +180,11 @@ export class AdminService {
         const result = merge(winner, loser, this.clock());
         const record = await audit.entry(winner.primary.id, true);
         const pending = await this.store.merge(winner, loser, result, record);
-        if (pending) await this.store.finishRelink(winner.primary.id, pending);
+        this.identities.countMerge(loser);
+        if (pending) {
+          await this.store.finishRelink(winner.primary.id, pending);
+          this.telemetry.count('RelinkFinished');
+        }
         return { identity: result.identity, changed: true };
       },
       this.options.retry,
@@ -203,6 +214,7 @@ export class AdminService {
         const ids = [identity.primary.id, ...identity.members.map((m) => m.id)];
         const record = await audit.entry(identity.primary.id, true, ids);
         const pending = await this.store.eraseIdentity(identity, at, record);
+        this.telemetry.count('Erasure');
         if (pending) await this.store.finishErasure(identity.primary.id, pending);
         return { primaryContactId: identity.primary.id, ids, changed: true };
       },

@@ -31,11 +31,13 @@ export interface HttpSettings {
   /** Largest request body accepted, in bytes; larger bodies get 413 without being parsed. */
   maxBodyBytes: number;
   logLevel: LogLevel;
+  /** Share of invocations logged at debug level (POWERTOOLS_LOGGER_SAMPLE_RATE, 0 to 1). */
+  logSampleRate: number;
   /** Time budget of a request when the platform gives none (the local server). */
   requestTimeoutMs: number;
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'silent';
 
 export class ConfigError extends Error {
   constructor(problems: string[]) {
@@ -44,7 +46,7 @@ export class ConfigError extends Error {
   }
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'silent'];
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024;
 
 /** Reads an optional integer variable, reporting a value out of range. */
@@ -64,11 +66,17 @@ function intFrom(env: NodeJS.ProcessEnv, problems: string[]) {
 export function loadHttpSettings(env: NodeJS.ProcessEnv = process.env): HttpSettings {
   const problems: string[] = [];
   const int = intFrom(env, problems);
-  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  // Powertools' own variable wins over the older LOG_LEVEL, as in Powertools itself.
+  const logLevel = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`POWERTOOLS_LOG_LEVEL / LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const logSampleRate = Number(env.POWERTOOLS_LOGGER_SAMPLE_RATE || 0);
+  if (!(logSampleRate >= 0 && logSampleRate <= 1)) problems.push('POWERTOOLS_LOGGER_SAMPLE_RATE must be a number from 0 to 1');
   const settings: HttpSettings = {
     maxBodyBytes: int('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 256, 1024 * 1024),
     logLevel,
+    logSampleRate,
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 10_000, 1_000, 900_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoContactStore } from './store/dynamodb';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
+import { telemetry } from './powertools/metrics';
 
 let store: DynamoContactStore | undefined;
 let identityService: IdentityService | undefined;
@@ -25,7 +26,7 @@ export function onDynamoClientCreated(hook: (client: DynamoDBDocumentClient) => 
   clientHooks.push(hook);
 }
 
-export { getLogger } from './logger';
+export { getLogger } from './powertools/logger';
 
 /** The one DynamoDB client and store of this container (and so one block of reserved ids). */
 function getStore(): DynamoContactStore {
@@ -39,12 +40,12 @@ function getStore(): DynamoContactStore {
 }
 
 export function getIdentityService(): IdentityService {
-  identityService ??= new IdentityService(getStore());
+  identityService ??= new IdentityService(getStore(), { telemetry });
   return identityService;
 }
 
 /** The read and admin API's service (functions/admin-*). */
 export function getAdminService(): AdminService {
-  adminService ??= new AdminService(getStore(), getIdentityService());
+  adminService ??= new AdminService(getStore(), getIdentityService(), { telemetry });
   return adminService;
 }

@@ -1,13 +1,15 @@
 /**
  * The identity service: reads what a request touches, asks the rules (lib/reconcile.ts) what to
  * do, and has the store (lib/store/index.ts) write it, retrying the whole attempt when a guarded write
- * lost a race or storage hiccuped. No HTTP and no DynamoDB here.
+ * lost a race or storage hiccuped. No HTTP and no DynamoDB here. What it committed is counted
+ * through the telemetry port (lib/telemetry.ts), after the store confirmed the write.
  */
 import { WriteConflict } from './errors';
 import type { Identity, IdentityView } from './model';
 import { addSecondary, decide, emailsOf, merge, newPrimary, phoneNumbersOf, toView } from './reconcile';
 import { withRetries, type Deadline, type RetryOptions } from './retry';
 import type { ContactStore } from './store';
+import { noTelemetry, type Telemetry } from './telemetry';
 import type { IdentifyRequest } from './validation';
 
 /** Longest linkedId path followed from a claim's hint to a primary before giving up. */
@@ -16,16 +18,33 @@ const MAX_HOPS = 8;
 export interface IdentityServiceOptions {
   clock?: () => Date;
   retry?: RetryOptions;
+  /** Where created identities, merges, re-links and retries are counted; none by default. */
+  telemetry?: Telemetry;
 }
 
 export class IdentityService {
   private readonly clock: () => Date;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly store: ContactStore,
     private readonly options: IdentityServiceOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.telemetry = options.telemetry ?? noTelemetry;
+    this.options = { ...options, retry: { telemetry: options.telemetry, ...options.retry } };
+  }
+
+  /** Counts a committed merge (here and in the admin service): Merge, and MergeSize = the absorbed identity's contacts. */
+  countMerge(loser: Identity): void {
+    this.telemetry.count('Merge');
+    this.telemetry.count('MergeSize', 1 + loser.members.length);
+  }
+
+  /** Finishes a recorded re-link and counts it. */
+  private async finishRelink(primaryId: number, pending: NonNullable<Identity['relink']>): Promise<void> {
+    await this.store.finishRelink(primaryId, pending);
+    this.telemetry.count('RelinkFinished');
   }
 
   /** POST /identify: reconcile the request's email and phone into one identity and answer it. */
@@ -49,6 +68,7 @@ export class IdentityService {
       case 'newPrimary': {
         const identity = newPrimary(request, await takeId(), this.clock());
         await this.store.createPrimary(identity);
+        this.telemetry.count('IdentityCreated');
         return toView(identity);
       }
       case 'newSecondary': {
@@ -57,12 +77,14 @@ export class IdentityService {
           email: added.newEmail,
           phoneNumber: added.newPhoneNumber,
         });
+        this.telemetry.count('SecondaryAdded');
         return toView(added.identity);
       }
       case 'merge': {
         const result = merge(decision.winner, decision.loser, this.clock());
         const pending = await this.store.merge(decision.winner, decision.loser, result);
-        if (pending) await this.store.finishRelink(decision.winner.primary.id, pending);
+        this.countMerge(decision.loser);
+        if (pending) await this.finishRelink(decision.winner.primary.id, pending);
         return toView(result.identity);
       }
     }
@@ -121,7 +143,7 @@ export class IdentityService {
             throw new WriteConflict('identity erased');
           }
         } else if (repair && stored.identity.relink) {
-          await this.store.finishRelink(id, stored.identity.relink);
+          await this.finishRelink(id, stored.identity.relink);
           follow(id, origins);
         } else {
           for (const origin of origins) result.set(origin, stored.identity);

@@ -9,8 +9,17 @@
  * Both stop when the request's time budget (the Lambda's remaining time) would run out,
  * answering 503 with a retryable error. Nothing half-done is left behind: every write is one
  * guarded transaction or an idempotent step of a recorded re-link that the next request finishes.
+ * Every retry is counted through the optional telemetry port: Conflict for a lost race,
+ * Retry<Cause> for a transient failure (the give-ups are counted as 503s by the HTTP layer).
  */
 import { TransientStorageError, UnavailableError, WriteConflict } from './errors';
+import type { MetricName, Telemetry } from './telemetry';
+
+const RETRY_METRIC: Record<TransientStorageError['kind'], MetricName> = {
+  conflict: 'RetryTransactionConflict',
+  throttled: 'RetryThrottled',
+  unavailable: 'RetryUnavailable',
+};
 
 /** The time a request has left; built by the handler from the platform's own deadline. */
 export interface Deadline {
@@ -33,6 +42,8 @@ export interface RetryOptions {
   reserveMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where retries are counted (lib/telemetry.ts); none by default. */
+  telemetry?: Telemetry;
 }
 
 export async function withRetries<T>(
@@ -48,6 +59,7 @@ export async function withRetries<T>(
     reserveMs = 200,
     random = Math.random,
     sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    telemetry,
   } = options;
   let transientFailures = 0;
   let conflicts = 0;
@@ -72,6 +84,7 @@ export async function withRetries<T>(
           ? new UnavailableError('contention', 'Too many concurrent changes to this customer; retry shortly.')
           : new UnavailableError('storage_unavailable', 'Storage is temporarily unavailable; retry shortly.');
       }
+      telemetry?.count(error instanceof WriteConflict ? 'Conflict' : RETRY_METRIC[(error as TransientStorageError).kind]);
       await sleep(delay);
     }
   }

@@ -1,8 +1,14 @@
 /**
  * The middleware stack every HTTP function shares, so handlers stay a few lines long:
- * header normalisation, the body size limit, JSON body parsing (where the route takes a body),
- * security headers, one error mapper, and one structured log line per request.
+ * Powertools' Lambda context for the logs and its metrics flush, the request id (header, log key,
+ * error bodies), header normalisation, the body size limit, JSON body parsing (where the route
+ * takes a body), security headers, one error mapper, and one structured log line per request.
+ *
+ * No `before` middleware may return a response (middy then skips every `after`, so the answer
+ * would lose its x-request-id and the metrics their flush): refuse a request by throwing.
  */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -11,10 +17,12 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { authorizeAdmin } from '../auth';
 import { httpSettings } from '../config';
 import { UnavailableError } from '../errors';
-import { getLogger } from '../logger';
+import { getLogger } from '../powertools/logger';
+import { getMetrics } from '../powertools/metrics';
 import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
 import { errorHandler } from './errors';
+import { requestIdMiddleware } from './request-id';
 import type { HttpResult } from './response';
 
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
@@ -44,6 +52,12 @@ export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adm
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: outOfTime,
   })
+    // Lambda context on every log line; the invocation's keys (requestId) reset after it. The event
+    // is never logged (logEvent: false overrides POWERTOOLS_LOGGER_LOG_EVENT): bodies carry emails.
+    .use(injectLambdaContext(getLogger(), { resetKeys: true, logEvent: false }))
+    .use(requestIdMiddleware())
+    // EMF metrics of the request, flushed when it ends (errors too), plus Powertools' ColdStart.
+    .use(logMetrics(getMetrics(), { captureColdStartMetric: true }))
     // A body sent without any Content-Type is read as JSON (an explicit other type gets 415).
     .use(httpHeaderNormalizer({ defaultHeaders: { 'content-type': 'application/json' } }))
     .use(requestLog());
@@ -58,12 +72,11 @@ export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adm
     .handler(fn as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>);
 }
 
-/** One log line per request: route, status, duration; never the body. */
+/** One log line per request: route, status, duration (and requestId, as every line); never the body. */
 function requestLog() {
   const started = new WeakMap<object, number>();
   const done = (request: { event: APIGatewayProxyEventV2; context: Context; response?: HttpResult }) => {
     getLogger().info('request', {
-      requestId: request.context?.awsRequestId,
       route: request.event.routeKey,
       status: request.response?.statusCode,
       durationMs: Date.now() - (started.get(request) ?? Date.now()),

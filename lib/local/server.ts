@@ -1,7 +1,10 @@
 /**
  * The local HTTP server behind `npm start` and the end-to-end tests: it turns each HTTP request
  * into an API Gateway HTTP API (payload 2.0) event, routes it with the same route table as the
- * stack (lib/routes.ts), and calls the same handler module the Lambda runs.
+ * stack (lib/routes.ts), and calls the same handler module the Lambda runs, each invocation in its
+ * own Lambda InvokeStore context (lib/local/invocations.ts). Like API Gateway, it sends the
+ * request id back as `apigw-requestid` on every answer; its own answers (401, 413, a crash) also
+ * carry it as `x-request-id` and in the error body, as the handlers' do.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +16,7 @@ import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { localJwtClaims, type LocalAuthOptions } from './auth';
 import { isEventFeedRequest, serveEventFeed } from './event-feed';
 import type { LocalEventSink } from './event-sink';
+import { prepareLocalInvocations, runInvocation } from './invocations';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -53,11 +57,13 @@ export interface LocalServerOptions {
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
+  prepareLocalInvocations();
   return createServer((req, res) => {
+    const requestId = randomUUID();
     if (options.events && isEventFeedRequest(req)) return serveEventFeed(req, res, auth, options.events);
-    handle(req, res, timeoutMs, auth).catch((error: unknown) => {
+    handle(req, res, timeoutMs, auth, requestId).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));
+      if (!res.headersSent) send(res, 500, gatewayHeaders(requestId), JSON.stringify(gatewayError(requestId, 'internal_error', 'Internal server error.')));
       else res.destroy();
     });
   });
@@ -68,19 +74,21 @@ async function handle(
   res: ServerResponse,
   timeoutMs: number,
   auth: LocalAuthOptions,
+  requestId: string,
 ): Promise<void> {
+  res.setHeader('apigw-requestid', requestId);
   const body = await readBody(req);
   if (body === null) {
     // Drain nothing more: answer and close, as API Gateway does for an oversized payload.
     res.setHeader('connection', 'close');
-    send(res, 413, { 'content-type': 'application/json' }, JSON.stringify(errorBody('payload_too_large', `The request body must not exceed ${PLATFORM_MAX_BODY_BYTES} bytes.`)));
+    send(res, 413, gatewayHeaders(requestId), JSON.stringify(gatewayError(requestId, 'payload_too_large', `The request body must not exceed ${PLATFORM_MAX_BODY_BYTES} bytes.`)));
     return;
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const match = matchRoute(method, url.pathname);
   const functionName: FunctionName = match?.route.function ?? 'notFound';
-  const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
+  const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters, requestId);
   if (match?.route.auth === 'admin') {
     // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
     // its claims into the event for the handler to check the group.
@@ -89,8 +97,8 @@ async function handle(
       send(
         res,
         401,
-        { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-        JSON.stringify(errorBody('unauthorized', 'Authentication is required.')),
+        { ...gatewayHeaders(requestId), 'www-authenticate': 'Bearer' },
+        JSON.stringify(gatewayError(requestId, 'unauthorized', 'Authentication is required.')),
       );
       return;
     }
@@ -101,12 +109,24 @@ async function handle(
     };
   }
   const handler = await loadHandler(functionName);
-  const result = await handler(event, lambdaContext(functionName, event.requestContext.requestId, timeoutMs));
+  // Lambda's own request id differs from API Gateway's, as in AWS.
+  const awsRequestId = randomUUID();
+  const result = await runInvocation(awsRequestId, () => handler(event, lambdaContext(functionName, awsRequestId, timeoutMs)));
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key.toLowerCase()] = String(value);
   if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
   const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
   send(res, result.statusCode ?? 200, headers, payload);
+}
+
+/** Headers and body of an answer the local "API Gateway" gives itself (no function ran). */
+function gatewayHeaders(requestId: string): Record<string, string> {
+  return { 'content-type': 'application/json', 'x-request-id': requestId };
+}
+
+function gatewayError(requestId: string, code: string, message: string) {
+  const body = errorBody(code, message);
+  return { error: { ...body.error, requestId } };
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
@@ -148,6 +168,7 @@ export function toEvent(
   body: Buffer,
   routeKey: string,
   pathParameters?: Record<string, string>,
+  requestId: string = randomUUID(),
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
@@ -156,7 +177,6 @@ export function toEvent(
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
   const now = new Date();
-  const requestId = randomUUID();
   const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
   return {
     version: '2.0',

@@ -267,6 +267,10 @@ export async function measureColdStarts(options: {
     NODE_OPTIONS: '--enable-source-maps',
     LOG_LEVEL: 'info',
     AWS_REGION: 'us-east-1',
+    // What Lambda sets, so that Powertools does its cold-start work (the ColdStart EMF line) as there.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    POWERTOOLS_SERVICE_NAME: 'fluxkart-identity',
+    POWERTOOLS_METRICS_NAMESPACE: 'FluxKart/Identity',
     ...options.env,
   };
 

@@ -133,10 +133,10 @@ describe('admin handlers called as the Lambda runtime calls them', () => {
       };
       const anonymous = await invoke(handler, event(null));
       expect(anonymous.statusCode, c.routeKey).toBe(401);
-      expect(anonymous.json).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+      expect(anonymous.json).toEqual({ error: { code: 'unauthorized', message: expect.any(String), requestId: expect.any(String) } });
       const user = await invoke(handler, event(cognitoClaims('[support]')));
       expect(user.statusCode, c.routeKey).toBe(403);
-      expect(user.json).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+      expect(user.json).toEqual({ error: { code: 'forbidden', message: expect.any(String), requestId: expect.any(String) } });
       expect(user.body).not.toMatch(/handler\.test|222000|5f1c2e4a/);
       const admin = await invoke(handler, event(cognitoClaims('[admins]')));
       expect(admin.statusCode, `${c.routeKey}: ${admin.body}`).toBe(200);

@@ -57,7 +57,8 @@ const identify = async (email: string | null, phoneNumber: string | null) => {
 
 function expectError(res: Awaited<ReturnType<typeof call>>, status: number, code: string) {
   expect(res.status, res.text).toBe(status);
-  expect(res.json).toStrictEqual({ error: { code, message: expect.any(String) } });
+  expect(res.json).toStrictEqual({ error: { code, message: expect.any(String), requestId: res.headers.get('x-request-id') } });
+  expect(res.json.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
 }
 

@@ -65,7 +65,7 @@ describe.each(cases)('$routeKey under throttling', ({ routeKey, handler, item, l
     ddb.on(QueryCommand).rejects(throttled());
     const res = await invoke(handler(), adminGet(routeKey), lambdaContext(1_200));
     expect(res.statusCode, res.body).toBe(503);
-    expect(res.json).toEqual({ error: { code: 'storage_unavailable', message: expect.any(String) } });
+    expect(res.json).toEqual({ error: { code: 'storage_unavailable', message: expect.any(String), requestId: res.headers['x-request-id'] } });
     expect(res.headers['retry-after']).toBe('1');
     expect(res.body).not.toMatch(/SecretPrefix|Throughput/);
     expect(ddb.commandCalls(QueryCommand).length).toBeGreaterThan(1);

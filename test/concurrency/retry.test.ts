@@ -16,7 +16,7 @@ import { translate } from '../../lib/store/dynamodb';
 import { TransientStorageError, UnavailableError, WriteConflict } from '../../lib/errors';
 import { deadlineOf } from '../../lib/http/handler';
 import { toErrorResponse } from '../../lib/http/errors';
-import { createLogger } from '../../lib/logger';
+import { getLogger } from '../../lib/powertools/logger';
 import { deadlineIn, withRetries } from '../../lib/retry';
 import { audit } from '../../scripts/audit';
 import { createTestTables } from '../support/dynamo';
@@ -82,7 +82,7 @@ describe('withRetries', () => {
     expect((error as UnavailableError).code).toBe('contention');
     expect(time.now()).toBeLessThanOrEqual(3_000 - 200);
     expect(forever.calls()).toBeLessThan(20);
-    const response = toErrorResponse(error, createLogger('error', {}));
+    const response = toErrorResponse(error, getLogger());
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
 

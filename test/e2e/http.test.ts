@@ -50,7 +50,8 @@ function expectJsonWithSecurityHeaders(headers: Headers) {
 
 function expectError(res: Awaited<ReturnType<typeof request>>, status: number, code: string) {
   expect(res.status).toBe(status);
-  expect(res.json).toStrictEqual({ error: { code, message: expect.any(String) } });
+  expect(res.json).toStrictEqual({ error: { code, message: expect.any(String), requestId: res.headers.get('x-request-id') } });
+  expect(res.json.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
   expect(res.text).not.toMatch(/\.ts:\d+|node_modules|stack/);
   expectJsonWithSecurityHeaders(res.headers);
 }

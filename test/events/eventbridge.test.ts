@@ -13,6 +13,7 @@ import { toChangeEvent, type Change } from '../../lib/events/change';
 import { entrySize, eventBridgePublisher, MAX_PUT_BYTES, putBatches, toEntry } from '../../lib/events/eventbridge';
 import { processStreamBatch, recordHandler, type ChangeStreamRecord } from '../../lib/events/stream';
 import fixture from './changes-stream.json';
+import { lambdaContext } from '../support/events';
 
 const eventBridge = mockClient(EventBridgeClient);
 const event = fixture as unknown as DynamoDBStreamEvent;
@@ -32,7 +33,7 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throt
 describe('identity-events handler', () => {
   it('puts one entry per change on the bus, in order, and reports no failure', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }, { EventId: 'b' }] });
-    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls).toHaveLength(1);
     const entries = calls[0]!.args[0].input.Entries!;
@@ -46,7 +47,7 @@ describe('identity-events handler', () => {
 
   it('reports the first record when PutEvents is throttled as a whole', async () => {
     eventBridge.on(PutEventsCommand).rejects(throttled());
-    expect(await handler(event)).toEqual({
+    expect(await handler(event, lambdaContext())).toEqual({
       batchItemFailures: [{ itemIdentifier: created!.dynamodb!.SequenceNumber }],
     });
   });
@@ -56,14 +57,14 @@ describe('identity-events handler', () => {
       FailedEntryCount: 1,
       Entries: [{ EventId: 'a' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
     });
-    expect(await handler(event)).toEqual({
+    expect(await handler(event, lambdaContext())).toEqual({
       batchItemFailures: [{ itemIdentifier: merged!.dynamodb!.SequenceNumber }],
     });
   });
 
   it('refuses to run without its bus', async () => {
     delete process.env.EVENT_BUS_NAME;
-    await expect(handler(event)).rejects.toThrow(/EVENT_BUS_NAME/);
+    await expect(handler(event, lambdaContext())).rejects.toThrow(/EVENT_BUS_NAME/);
   });
 });
 

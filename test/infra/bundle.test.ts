@@ -142,6 +142,10 @@ describe('the bundled functions, invoked as sam local would', () => {
   it('notFound answers test/events/not-found.json with the SPEC error body', async () => {
     const [result] = await invoke('notFound', 'not-found');
     expect(result!.statusCode).toBe(404);
-    expect(JSON.parse(result!.body)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+    // The request id is API Gateway's, from the event: in the body and in the header.
+    expect(JSON.parse(result!.body)).toEqual({
+      error: { code: expect.any(String), message: expect.any(String), requestId: 'Bx3mSiNXIAMEVHg=' },
+    });
+    expect(result!.headers['x-request-id']).toBe('Bx3mSiNXIAMEVHg=');
   });
 });

@@ -67,6 +67,26 @@ function routeTargetFunction(resources: Record<string, Resource>, route: Resourc
 }
 
 /** Every (table, action) pair a function's role may use on DynamoDB, as "table:action". */
+const TRACING_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+function isTracingStatement(statement: Record<string, any>): boolean {
+  const actions = ([statement.Action].flat() as string[]).sort();
+  return statement.Resource === '*' && actions.join() === TRACING_ACTIONS.join();
+}
+
+/** How many X-Ray tracing statements a function's role policies hold. */
+function tracingStatements(s: ReturnType<typeof synth>, fn: FunctionName): number {
+  const roleId = s.id(s.stack.functions[fn].function.role!.node.defaultChild as CfnResource);
+  let count = 0;
+  for (const [, policy] of ofType(s.resources, 'AWS::IAM::Policy')) {
+    if (!(policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId)) continue;
+    for (const statement of policy.Properties.PolicyDocument.Statement as Record<string, any>[]) {
+      if (isTracingStatement(statement)) count++;
+    }
+  }
+  return count;
+}
+
 function dynamoGrants(s: ReturnType<typeof synth>, fn: FunctionName): string[] {
   const roleId = s.id(s.stack.functions[fn].function.role!.node.defaultChild as CfnResource);
   const tableById = new Map(TABLE_KEYS.map((k) => [s.id(s.stack.tables[k]), k]));
@@ -76,6 +96,8 @@ function dynamoGrants(s: ReturnType<typeof synth>, fn: FunctionName): string[] {
     if (!roles.some((r) => r.Ref === roleId)) continue;
     for (const statement of policy.Properties.PolicyDocument.Statement as Record<string, any>[]) {
       expect(statement.Effect).toBe('Allow');
+      // Active tracing's own statement (X-Ray accepts no resource but "*"): exactly these two actions.
+      if (isTracingStatement(statement)) continue;
       const actions = [statement.Action].flat() as string[];
       const resources = [statement.Resource].flat() as unknown[];
       for (const action of actions) {
@@ -259,8 +281,23 @@ describe('functions', () => {
         MemorySize: 1024,
         Timeout: 10,
         Description: FUNCTIONS[name].description,
-        Environment: { Variables: { LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' } },
+        Environment: { Variables: { POWERTOOLS_LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' } },
       });
+    }
+  });
+
+  it('turns on Lambda active tracing and sets the Powertools service, namespace, log level and sampling', () => {
+    for (const name of FUNCTION_NAMES) {
+      const fn = base.resources[base.id(base.stack.functions[name].function)]!;
+      expect(fn.Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(tracingStatements(base, name), `${name}: X-Ray PutTraceSegments/PutTelemetryRecords`).toBe(1);
+      expect(fn.Properties.Environment.Variables, name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'fluxkart-identity',
+        POWERTOOLS_METRICS_NAMESPACE: 'FluxKart/Identity',
+        POWERTOOLS_LOG_LEVEL: 'info',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+      });
+      expect(fn.Properties.Environment.Variables, name).not.toHaveProperty('LOG_LEVEL');
     }
   });
 

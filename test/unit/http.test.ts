@@ -6,9 +6,10 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config';
-import { createLogger, maskEmail, maskPersonalData, maskPhone } from '../../lib/logger';
+import { maskEmail, maskPersonalData, maskPhone, maskText } from '../../lib/masking';
+import { getLogger } from '../../lib/powertools/logger';
 import { createTestTables } from '../support/dynamo';
-import { apiEvent, invoke, type EventOptions } from '../support/events';
+import { apiEvent, invoke, lambdaContext, type EventOptions } from '../support/events';
 import { snapshot } from '../support/snapshot';
 
 type Handler = unknown;
@@ -28,14 +29,17 @@ beforeAll(async () => {
   ({ handler: notFound } = await import('../../functions/not-found/index'));
 });
 
-/** Log lines the handlers wrote to stdout during the current test (kept out of the test output). */
+/** Log lines the handlers wrote to stdout and stderr during the current test (kept out of the test output). */
 let stdoutLines: string[] = [];
 beforeEach(() => {
   stdoutLines = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdoutLines.push(...String(chunk).split('\n').filter((l) => l !== ''));
-    return true;
-  });
+  // Powertools writes info and debug to stdout, warn and error to stderr (both reach CloudWatch).
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      stdoutLines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+      return true;
+    });
+  }
 });
 
 afterEach(() => {
@@ -72,7 +76,9 @@ function expectSecurityHeaders(headers: Record<string, string>) {
 function expectErrorBody(res: { body: string; json: any; headers: Record<string, string> }, code: string) {
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   expect(Object.keys(res.json)).toEqual(['error']);
-  expect(Object.keys(res.json.error).sort()).toEqual(['code', 'message']);
+  expect(Object.keys(res.json.error)).toEqual(['code', 'message', 'requestId']);
+  // The request id of the body is the one of the header (and of the event: API Gateway's).
+  expect(res.json.error.requestId).toBe(res.headers['x-request-id']);
   expect(res.json.error.code).toBe(code);
   expect(typeof res.json.error.message).toBe('string');
   expect(res.json.error.message.length).toBeGreaterThan(0);
@@ -296,6 +302,8 @@ describe('POST /identify: success', () => {
 });
 
 describe('logs', () => {
+  const parsed = () => stdoutLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
   it('writes JSON lines without an email or a phone number in clear', async () => {
     const values = ['emmett.brown@hillvalley.edu', '5551885', 'clara@hillvalley.edu'];
     await post({ body: { email: 'Emmett.Brown@HillValley.edu', phoneNumber: '555-1885' } });
@@ -307,37 +315,102 @@ describe('logs', () => {
     expect(lines.length).toBeGreaterThanOrEqual(5);
     for (const line of lines) {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      expect(entry).toHaveProperty('level');
-      expect(entry).toHaveProperty('message');
+      expect(entry).toHaveProperty('requestId');
+      if (!('_aws' in entry)) {
+        expect(entry).toHaveProperty('level');
+        expect(entry).toHaveProperty('message');
+      }
       for (const value of values) expect(line).not.toContain(value);
       expect(line.toLowerCase()).not.toContain('emmett');
     }
   });
 
-  it('masks personal data wherever it appears in a logged object', () => {
-    const written: string[] = [];
-    const logger = createLogger('debug', { service: 'test' }, (line) => written.push(line));
+  it('puts the request id of the event on the response header, in the error body and on every log line', async () => {
+    const event = apiEvent({ body: '{"email":' });
+    const res = await invoke(identify, event);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['x-request-id']).toBe(event.requestContext.requestId);
+    expect(res.json.error.requestId).toBe(event.requestContext.requestId);
+    const lines = parsed();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.requestId).toBe(event.requestContext.requestId);
+    // The Lambda context is on the lines too (Powertools' injectLambdaContext).
+    expect(lines.find((l) => l.message === 'request')).toMatchObject({
+      level: 'INFO',
+      service: 'fluxkart-identity',
+      function_name: 'test',
+      route: 'POST /identify',
+      status: 400,
+    });
+  });
+
+  it('ignores a caller-supplied x-request-id', async () => {
+    const event = apiEvent({ method: 'GET', path: '/health', headers: { 'x-request-id': 'chosen-by-the-caller' } });
+    const res = await invoke(health, event);
+    expect(res.headers['x-request-id']).toBe(event.requestContext.requestId);
+    expect(stdoutLines.join('\n')).not.toContain('chosen-by-the-caller');
+  });
+
+  it('falls back to the Lambda request id when the event carries none', async () => {
+    const event = apiEvent({ method: 'GET', path: '/nope', routeKey: '$default' });
+    delete (event.requestContext as { requestId?: string }).requestId;
+    const context = lambdaContext();
+    const res = await invoke(notFound, event, context);
+    expect(res.headers['x-request-id']).toBe(context.awsRequestId);
+    expect(res.json.error.requestId).toBe(context.awsRequestId);
+  });
+
+  it('masks personal data wherever it appears in a logged object, child loggers included', () => {
+    const logger = getLogger();
     logger.info('event', {
       email: 'george@hillvalley.edu',
       request: { phoneNumber: '+15550109999', emails: ['biff@hillvalley.edu'] },
       phoneNumbers: ['919191', '717171'],
       contact: { phoneNumber: 5550109999 },
     });
-    logger.child({ customerEmail: 'lorraine@hillvalley.edu' }).warn('child');
-    logger.error('failure', { error: new Error('claim exists for mcfly@hillvalley.edu') });
-    const text = written.join('\n');
-    for (const value of ['george@hillvalley.edu', '15550109999', 'biff@hillvalley.edu', '919191', '717171', '5550109999', 'lorraine@hillvalley.edu', 'mcfly@hillvalley.edu']) {
+    logger.createChild({ persistentKeys: { customerEmail: 'lorraine@hillvalley.edu' } }).warn('child');
+    logger.error('failure', { error: new Error('claim exists for mcfly@hillvalley.edu and 555-010-9999') });
+    logger.error('failure for +1 (555) 010-7777', new Error('phone 5550108888 taken'));
+    const text = stdoutLines.join('\n');
+    for (const value of ['george@hillvalley.edu', '15550109999', 'biff@hillvalley.edu', '919191', '717171', '5550109999', 'lorraine@hillvalley.edu', 'mcfly@hillvalley.edu', '010-9999', '010-7777', '5550108888']) {
       expect(text).not.toContain(value);
     }
-    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'info', message: 'event', service: 'test', email: 'g***@***.edu' });
+    const [first, child, failure, other] = parsed();
+    expect(first).toMatchObject({ level: 'INFO', message: 'event', service: 'fluxkart-identity', email: 'g***@***.edu' });
+    expect(child).toMatchObject({ level: 'WARN', customerEmail: 'l***@***.edu' });
+    expect(failure!.error).toMatchObject({ name: 'Error', message: 'claim exists for m***@***.edu and ***99' });
+    expect(String((failure!.error as { stack: string }).stack)).toMatch(/^Error: claim exists for m\*\*\*@\*\*\*\.edu and \*\*\*99\n\s+at /);
+    expect(other).toMatchObject({ message: 'failure for +***77', error: { message: 'phone ***88 taken' } });
   });
 
   it('masks emails inside free text, such as an error message', () => {
     expect(maskPersonalData({ message: 'duplicate claim for doc.brown@hillvalley.edu, retry' })).toEqual({
       message: 'duplicate claim for d***@***.edu, retry',
     });
-    expect(maskPersonalData({ error: new Error('<george@hillvalley.edu>') })).toEqual({
+    expect(maskPersonalData({ error: new Error('<george@hillvalley.edu>') })).toMatchObject({
       error: { name: 'Error', message: '<g***@***.edu>' },
+    });
+  });
+
+  it.each([
+    // Every form SPEC accepts once spaces, '-', '.', '(' and ')' are removed: '+'? and 4 to 15 digits.
+    ['1234', '***34'],
+    ['+15550109999', '+***99'],
+    ['+1 (555) 010-9999', '+***99'],
+    ['555.010.9999', '***99'],
+    ['(555)0109999', '(***99'],
+    ['5 5 5 0', '***50'],
+    ['123456789012345', '***45'],
+  ])('masks the phone number %s inside free text', (phone, masked) => {
+    expect(maskText(`call ${phone} now`)).toBe(`call ${masked} now`);
+    expect(maskText(`call ${phone} now`)).not.toContain(phone.replace(/\D/g, '').slice(0, 3));
+  });
+
+  it('keeps short numbers of free text and the request id as they are', () => {
+    expect(maskText('attempt 3 of 123, id 42')).toBe('attempt 3 of 123, id 42');
+    expect(maskPersonalData({ requestId: 'f00d-1234-5678', other: 'f00d-1234-5678' }, '', 0, new Set(['requestId']))).toEqual({
+      requestId: 'f00d-1234-5678',
+      other: 'f00d-***78',
     });
   });
 
@@ -346,13 +419,12 @@ describe('logs', () => {
   });
 
   it('writes nothing below its level', () => {
-    const written: string[] = [];
-    const logger = createLogger('warn', {}, (line) => written.push(line));
+    const logger = getLogger().createChild({ logLevel: 'WARN' });
     logger.debug('d');
     logger.info('i');
     logger.warn('w');
     logger.error('e');
-    expect(written.map((l) => JSON.parse(l).message)).toEqual(['w', 'e']);
+    expect(parsed().map((l) => l.message)).toEqual(['w', 'e']);
   });
 
   it.each([

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTableNames, tableEnvironment } from '../../lib/tables';
 import { apiEvent, lambdaContext } from '../support/events';
+import { captureOutput, metricNames } from '../support/output';
 
 let silent: Server;
 const sockets: Socket[] = [];
@@ -31,12 +32,19 @@ describe('when DynamoDB hangs', () => {
   it('answers 503 storage_unavailable with Retry-After within the function time', async () => {
     const { handler } = await import('../../functions/identify/index');
     const context = lambdaContext(3_000);
-    const res = await handler(apiEvent({ body: { email: 'hang@hillvalley.edu' } }), context);
+    const event = apiEvent({ body: { email: 'hang@hillvalley.edu' } });
+    const output = captureOutput();
+    const res = await handler(event, context).finally(() => output.restore());
     expect(res.statusCode).toBe(503);
+    const requestId = event.requestContext.requestId;
     expect(JSON.parse(res.body!)).toEqual({
-      error: { code: 'storage_unavailable', message: expect.any(String) },
+      error: { code: 'storage_unavailable', message: expect.any(String), requestId },
     });
     expect(res.headers!['retry-after']).toBe('1');
+    // middy's early timeout answered: the answer still has its request id, and the 503 is counted.
+    expect(res.headers!['x-request-id']).toBe(requestId);
+    const emf = output.emf().find((line) => metricNames(line).includes('StorageUnavailable'));
+    expect(emf).toMatchObject({ StorageUnavailable: 1, service: 'fluxkart-identity', requestId });
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
   });
 });

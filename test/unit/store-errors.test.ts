@@ -15,13 +15,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TransientStorageError, UnavailableError, WriteConflict } from '../../lib/errors';
 import { DynamoContactStore, translate } from '../../lib/store/dynamodb';
 import { IdentityService } from '../../lib/identity-service';
 import { deadlineIn } from '../../lib/retry';
 import { localTableNames } from '../../lib/tables';
 import { useMockedStorageEnvironment } from '../support/handler-env';
+import { captureOutput } from '../support/output';
 import { apiEvent, invoke, lambdaContext } from '../support/events';
 
 // Every DocumentClient of this file, including the one the handler's container creates.
@@ -217,13 +218,15 @@ describe('through the /identify handler', () => {
     ['an unknown SDK error', () => serviceError('ValidationException', `Invalid table ${TABLES.phones}`)],
     ['a programming error', () => new TypeError(`Cannot read properties of undefined (reading '${TABLES.contacts}')`)],
   ])('answers %s with a generic 500 internal_error', async (_name, error) => {
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const output = captureOutput();
     ddb.on(BatchGetCommand).rejects(error());
-    const res = await post();
-    const logged = stdout.mock.calls.map((c) => String(c[0])).join('');
-    stdout.mockRestore();
+    const res = await post().finally(() => output.restore());
+    const logged = output.lines.join('\n');
     expect(res.statusCode).toBe(500);
-    expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal server error.' } });
+    expect(res.json).toEqual({
+      error: { code: 'internal_error', message: 'Internal server error.', requestId: res.headers['x-request-id'] },
+    });
+    expect(output.emf().some((line) => line.InternalError === 1)).toBe(true);
     expectNoLeak(res.body);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');

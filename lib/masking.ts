@@ -1,0 +1,95 @@
+/**
+ * Masking of personal data (emails, phone numbers) before anything is logged. Pure functions, no
+ * logger here: lib/powertools/logger.ts calls them from its log formatter, so no log line ever
+ * holds a customer's email or phone number in clear.
+ *
+ * Two rules:
+ * - the value of any key named like `email` or `phone` (at any depth, strings and numbers) is
+ *   masked whole: "george@hillvalley.edu" -> "g***@***.edu", "+15550109999" -> "***99";
+ * - inside any other string (free text: a message, an error's message and stack), every
+ *   email-shaped run and every phone-shaped run is masked. Phone-shaped = what SPEC would accept
+ *   as a phone once its separators are removed, and more: 4 or more ASCII digits in a row, where
+ *   any run of spaces, '-', '.', '(' or ')' may sit between two digits ("555-0109",
+ *   "+1 (555) 010 9999", "5550109999"). The run keeps only its last two digits ("+***99"). This
+ *   over-masks other numbers of 4+ digits written in text ("8192 bytes" -> "***92 bytes"): in a
+ *   log line that is the safe side. Numbers logged as numbers under other keys (ids, durations,
+ *   counts) are not text and stay as they are.
+ */
+
+/** "george@hillvalley.edu" -> "g***@***.edu" */
+export function maskEmail(email: string): string {
+  const at = email.indexOf('@');
+  const dot = email.lastIndexOf('.');
+  const tld = dot > at ? email.slice(dot) : '';
+  return `${email.slice(0, 1)}***@***${tld}`;
+}
+
+/** "+15550109999" -> "***99" */
+export function maskPhone(phone: string): string {
+  return `***${phone.slice(-2)}`;
+}
+
+const PERSONAL = /email|phone/i;
+/** Something shaped like an email address inside free text. */
+const EMAIL_IN_TEXT = /[^\s@"'<>()[\],;:]+@[^\s@"'<>()[\],;:]+/g;
+/** 4+ digits, any run of SPEC's phone separators (and other whitespace) allowed between two digits. */
+const PHONE_IN_TEXT = /\d(?:[\s().-]*\d){3,}/g;
+
+/** Masks every email- and phone-shaped run inside free text. */
+export function maskText(text: string): string {
+  return text
+    .replace(EMAIL_IN_TEXT, (email) => maskEmail(email))
+    .replace(PHONE_IN_TEXT, (digits) => maskPhone(digits.replace(/\D/g, '')));
+}
+
+/**
+ * An error as a plain object with its name, masked message, stack (the message inside it masked;
+ * the frames are code locations and stay readable), cause and own fields, masked.
+ */
+function maskError(error: Error, depth: number): Record<string, unknown> {
+  const message = maskText(String(error.message ?? ''));
+  let stack = typeof error.stack === 'string' ? error.stack : undefined;
+  if (stack && error.message) stack = stack.split(error.message).join(message);
+  // Whatever else the stack's first line says (a name with personal data is unlikely), mask it too.
+  if (stack) {
+    const [head, ...frames] = stack.split('\n');
+    stack = [maskText(head ?? ''), ...frames].join('\n');
+  }
+  const out: Record<string, unknown> = { name: error.name, message };
+  if (stack) out.stack = stack;
+  if (error.cause !== undefined) out.cause = maskPersonalData(error.cause, 'cause', depth + 1);
+  for (const [key, value] of Object.entries(error)) {
+    if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
+    out[key] = maskPersonalData(value, key, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of `value` with every string or number under an email- or phone-named key
+ * masked whole, and every email- or phone-shaped run inside any other string masked.
+ * Keys listed in `verbatim` (values the service generates itself, such as request ids) are kept.
+ */
+export function maskPersonalData(
+  value: unknown,
+  key = '',
+  depth = 0,
+  verbatim: ReadonlySet<string> = NO_KEYS,
+): unknown {
+  if (depth > 8) return '[depth]';
+  if (verbatim.has(key) && typeof value === 'string') return value;
+  if ((typeof value === 'string' || typeof value === 'number') && PERSONAL.test(key)) {
+    return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
+  }
+  if (typeof value === 'string') return maskText(value);
+  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1, verbatim));
+  if (value instanceof Error) return maskError(value, depth);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, k, depth + 1, verbatim)]),
+    );
+  }
+  return value;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
