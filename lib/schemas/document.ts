@@ -116,13 +116,21 @@ function response(contract: ResponseContract): Json {
     const { component, header } = HEADERS[name];
     headers[name] = component ? { $ref: `#/components/headers/${component}` } : header;
   }
+  // API Gateway's own answers carry its request id header, not the service's.
+  if (contract.gateway) {
+    headers['x-request-id'] = {
+      description: 'The id of this request when the service answers; absent when API Gateway answers itself.',
+      required: false,
+      schema: { type: 'string' },
+    };
+  }
   const media: Json = { schema };
   const named = examples(contract.examples);
   if (named) media.examples = named;
   return {
     description: [contract.description, ...(codes.length ? ['', ...codes] : [])].join('\n'),
     headers,
-    content: { 'application/json': media },
+    content: { [contract.mediaType ?? 'application/json']: media },
   };
 }
 

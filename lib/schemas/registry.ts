@@ -34,8 +34,10 @@ export interface Example {
 
 export interface ResponseContract {
   description: string;
-  /** The JSON body of a success. */
+  /** The body of a success. */
   body?: Schema;
+  /** The media type of `body` (default application/json), e.g. text/event-stream for a stream of events. */
+  mediaType?: string;
   /** An error: the Error body with one of these codes. */
   errors?: readonly ErrorCode[];
   /** API Gateway may answer this status itself, with its own `{"message"}` body (GatewayMessage). */

@@ -133,11 +133,13 @@ export function contractProblems(response: ContractResponse): string[] {
   }
   const media = content[contentType];
   if (!media) return [...problems, `${label}: content-type ${JSON.stringify(contentType)} is not one of ${mediaTypes.join(', ')}`];
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body);
-  } catch {
-    return [...problems, `${label}: the body is not JSON: ${response.body.slice(0, 200)}`];
+  let body: unknown = response.body;
+  if (/^application\/(.+\+)?json$/.test(contentType)) {
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      return [...problems, `${label}: the body is not JSON: ${response.body.slice(0, 200)}`];
+    }
   }
   const validate = validatorFor(`body ${where} ${status} ${contentType}`, media.schema ?? {});
   if (!validate(body)) {
