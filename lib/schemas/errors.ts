@@ -61,7 +61,9 @@ export const ErrorDetailSchema = documented(
 export const ErrorSchema = documented(z.object({ error: ErrorDetailSchema }), {
   id: 'Error',
   description: 'The body of every error the service answers.',
-  example: { error: { code: 'invalid_email', message: 'email is not a valid email address.' } },
+  example: {
+    error: { code: 'invalid_email', message: 'email is not a valid email address.', requestId: '6f1c2a4e-3b7d-4d2a-9c1e-8b0f5a7d2e11' },
+  },
 });
 
 /** What API Gateway itself answers for throttling (429), its JWT authorizer (401) and oversized payloads (413). */
