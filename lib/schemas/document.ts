@@ -212,7 +212,7 @@ function checkTyped(value: unknown, where: string): void {
       if ((key === 'schema' || key === 'items') && v && typeof v === 'object' && Object.keys(v).length === 0) {
         throw new Error(`Untyped schema at ${where}/${key}: give it a type through lib/schemas/core.ts documented()`);
       }
-      if (key === 'properties' || key === 'anyOf') {
+      if (key === 'properties' || key === 'anyOf' || key === 'oneOf' || key === 'allOf') {
         for (const [name, s] of Object.entries(v as object)) {
           if (s && typeof s === 'object' && Object.keys(s).length === 0) throw new Error(`Untyped schema at ${where}/${key}/${name}`);
         }
