@@ -1,8 +1,11 @@
 /**
  * Validation of the admin routes' path parameters, query strings and bodies, and the opaque
- * pagination cursors. Pure functions: every rejection is a ValidationError (400).
+ * pagination cursors: the rules (pure functions, every rejection a ValidationError, 400) and the
+ * zod schemas that call them, which the OpenAPI document describes (lib/schemas/admin.ts).
  */
+import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+import { anyNumber, documented, parseOrThrow, refineWith, rule, type SchemaDocs } from './schemas/core';
 import { normaliseEmail, normalisePhoneNumber } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -60,43 +63,137 @@ export function decodeCursor(kind: CursorKind, raw: string | undefined): number 
   return after;
 }
 
+type QueryRule<O> = (raw: string | undefined) => O;
+
+/** A query-string parameter: text or absent (API Gateway joins a repeated one with commas), then its rule. */
+function queryParam<O>(name: string, fn: QueryRule<O>, meta: SchemaDocs) {
+  return documented(z.pipe(z.optional(z.string({ error: `${name} must be text.` })), rule(fn)), meta);
+}
+
+/** A query string or path parameters as API Gateway passes them: an object, or absent when empty. */
+function parameters<S extends z.core.$ZodLooseShape>(shape: S) {
+  return z.pipe(
+    z.transform((raw: unknown) => raw ?? {}),
+    z.object(shape, { error: 'Parameters must be an object.' }),
+  );
+}
+
+const limitParam = () =>
+  queryParam('limit', parseLimit, {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE}.`,
+  });
+
+const cursorParam = (kind: CursorKind) =>
+  queryParam('cursor', (raw) => decodeCursor(kind, raw), {
+    type: 'string',
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
+    description: 'The `nextCursor` of the previous page, passed back unchanged (opaque; a cursor of another listing is refused).',
+  });
+
+/** GET /contacts: limit, cursor, includeDeleted (the schema the OpenAPI document describes). */
+export const ListContactsQuerySchema = parameters({
+  limit: limitParam(),
+  cursor: cursorParam('contacts'),
+  includeDeleted: queryParam('includeDeleted', (raw) => parseFlag('includeDeleted', raw), {
+    type: 'boolean',
+    default: false,
+    description: '`true` lists erased rows too (as tombstones without email or phone).',
+  }),
+});
+
 /** GET /contacts: limit, cursor, includeDeleted. */
 export function parseListQuery(query: Query): { limit: number; afterId: number; includeDeleted: boolean } {
-  return {
-    limit: parseLimit(query?.limit),
-    afterId: decodeCursor('contacts', query?.cursor),
-    includeDeleted: parseFlag('includeDeleted', query?.includeDeleted),
-  };
+  const q = parseOrThrow(ListContactsQuerySchema, query, {
+    self: 'invalid_query',
+    fields: { limit: 'invalid_limit', cursor: 'invalid_cursor', includeDeleted: 'invalid_include_deleted' },
+  });
+  return { limit: q.limit, afterId: q.cursor, includeDeleted: q.includeDeleted };
 }
 
 /** GET /audit: limit, cursor. */
+export const AuditQuerySchema = parameters({ limit: limitParam(), cursor: cursorParam('audit') });
+
+/** GET /audit: limit, cursor. */
 export function parseAuditQuery(query: Query): { limit: number; afterSeq: number } {
-  return { limit: parseLimit(query?.limit), afterSeq: decodeCursor('audit', query?.cursor) };
+  const q = parseOrThrow(AuditQuerySchema, query, {
+    self: 'invalid_query',
+    fields: { limit: 'invalid_limit', cursor: 'invalid_cursor' },
+  });
+  return { limit: q.limit, afterSeq: q.cursor };
 }
 
 /**
  * GET /identities: exactly one of `email` and `phoneNumber`, normalised as /identify normalises
  * them (a "+" in a query string must be sent as %2B, or it arrives as a space).
  */
+export const LookupQuerySchema = parameters({
+  email: queryParam('email', (raw) => (raw === undefined ? null : normaliseEmail(raw)), {
+    type: 'string',
+    description: 'An email, normalised as `POST /identify` normalises it. Give exactly one of `email` and `phoneNumber`.',
+    example: 'george@hillvalley.edu',
+  }),
+  phoneNumber: queryParam('phoneNumber', (raw) => (raw === undefined ? null : normalisePhoneNumber(raw)), {
+    type: 'string',
+    description: 'A phone number, normalised as `POST /identify` normalises it (send `+` as `%2B`).',
+    example: '919191',
+  }),
+}).check(
+  refineWith(
+    (q) => (q.email === null) !== (q.phoneNumber === null),
+    'invalid_query',
+    'Give exactly one of the query parameters email and phoneNumber.',
+  ),
+);
+
+/** GET /identities: exactly one of `email` and `phoneNumber`, normalised. */
 export function parseLookupQuery(query: Query): { email: string | null; phoneNumber: string | null } {
-  const email = query?.email !== undefined ? normaliseEmail(query.email) : null;
-  const phoneNumber = query?.phoneNumber !== undefined ? normalisePhoneNumber(query.phoneNumber) : null;
-  if ((email === null) === (phoneNumber === null)) {
-    throw new ValidationError('invalid_query', 'Give exactly one of the query parameters email and phoneNumber.');
-  }
-  return { email, phoneNumber };
+  return parseOrThrow(LookupQuerySchema, query, {
+    self: 'invalid_query',
+    fields: { email: 'invalid_email', phoneNumber: 'invalid_phone_number' },
+  });
 }
+
+const contactIdDocs = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'A contact id.' };
+
+/** Path parameters holding one contact id, e.g. `{id}` of GET /contacts/{id}. */
+export function contactIdPathSchema<N extends string>(name: N) {
+  return parameters({
+    [name]: documented(z.pipe(z.unknown(), rule((raw) => parseContactId(raw, name))), contactIdDocs),
+  } as Record<N, z.ZodMiniPipe<z.ZodMiniUnknown, z.ZodMiniTransform<number, unknown>>>);
+}
+
+export const ContactPathSchema = contactIdPathSchema('id');
+export const IdentityPathSchema = contactIdPathSchema('contactId');
+
+/** The contact id of a route's path parameters (`id` or `contactId`). */
+export function parsePathContactId(pathParameters: unknown, name: 'id' | 'contactId'): number {
+  const schema = name === 'id' ? ContactPathSchema : IdentityPathSchema;
+  const params = parseOrThrow(schema, pathParameters, { self: 'invalid_contact_id', fields: { [name]: 'invalid_contact_id' } });
+  return (params as Record<string, number>)[name]!;
+}
+
+const CONTACT_IDS_MESSAGE = 'contactIds must be an array of two contact ids.';
+
+/** POST /identities/merge: {"contactIds": [a, b]}, two positive integers. */
+export const MergeRequestSchema = z.object(
+  {
+    contactIds: z.pipe(
+      z
+        .array(anyNumber(contactIdDocs, CONTACT_IDS_MESSAGE), { error: CONTACT_IDS_MESSAGE })
+        .check(z.length(2, { error: CONTACT_IDS_MESSAGE })),
+      rule((ids: number[]): [number, number] => [parseContactId(ids[0], 'contactIds[0]'), parseContactId(ids[1], 'contactIds[1]')]),
+    ),
+  },
+  { error: 'The request body must be a JSON object.' },
+);
 
 /** POST /identities/merge: {"contactIds": [a, b]}, two positive integers. */
 export function parseMergeBody(body: unknown): [number, number] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('invalid_body', 'The request body must be a JSON object.');
-  }
-  const ids = (body as { contactIds?: unknown }).contactIds;
-  if (!Array.isArray(ids) || ids.length !== 2 || !ids.every((id) => typeof id === 'number')) {
-    throw new ValidationError('invalid_contact_ids', 'contactIds must be an array of two contact ids.');
-  }
-  return [parseContactId(ids[0], 'contactIds[0]'), parseContactId(ids[1], 'contactIds[1]')];
+  return parseOrThrow(MergeRequestSchema, body, { self: 'invalid_body', fields: { contactIds: 'invalid_contact_ids' } }).contactIds;
 }
 
 function snake(name: string): string {

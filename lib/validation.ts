@@ -2,7 +2,9 @@
  * Normalisation and validation of what callers send (SPEC.md, "Request").
  * Pure functions: no HTTP, no storage. Every rejection is a ValidationError (400).
  */
+import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+import { anyNumber, parseOrThrow, refineWith, rule } from './schemas/core';
 
 export interface IdentifyRequest {
   /** Normalised email, or null when not given. */
@@ -67,40 +69,51 @@ export function normalisePhoneNumber(raw: string | number): string | null {
   return phone;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Only the body's own fields count: never one inherited from a prototype. */
+function ownFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return {
+    email: Object.hasOwn(body, 'email') ? (body as Record<string, unknown>).email : undefined,
+    phoneNumber: Object.hasOwn(body, 'phoneNumber') ? (body as Record<string, unknown>).phoneNumber : undefined,
+  };
 }
+
+/**
+ * The body of POST /identify: zod checks each field's type, then the rules above normalise it, in
+ * field order, so the first failing field decides the code. Other fields are ignored. This is the
+ * schema the OpenAPI document describes (lib/schemas/identify.ts adds its documentation).
+ */
+export const IdentifyRequestSchema = z.pipe(
+  z.transform(ownFields),
+  z
+    .object(
+      {
+        email: z.nullish(z.pipe(z.string({ error: 'email must be a string or null.' }), rule(normaliseEmail))),
+        phoneNumber: z.nullish(
+          z.pipe(
+            z.union([z.string(), anyNumber({ type: 'integer', minimum: 1000, maximum: 999_999_999_999_999 })], {
+              error: 'phoneNumber must be a string, a non-negative integer or null.',
+            }),
+            rule(normalisePhoneNumber),
+          ),
+        ),
+      },
+      { error: 'The request body must be a JSON object.' },
+    )
+    .check(
+      refineWith(
+        (r) => (r.email ?? null) !== null || (r.phoneNumber ?? null) !== null,
+        'missing_contact_info',
+        'Provide at least one of email and phoneNumber.',
+      ),
+    ),
+);
 
 /** Validates and normalises the body of POST /identify. Other fields are ignored. */
 export function parseIdentifyRequest(body: unknown): IdentifyRequest {
-  if (!isPlainObject(body)) {
-    throw new ValidationError('invalid_body', 'The request body must be a JSON object.');
-  }
-  const rawEmail = Object.hasOwn(body, 'email') ? body.email : undefined;
-  const rawPhone = Object.hasOwn(body, 'phoneNumber') ? body.phoneNumber : undefined;
-
-  let email: string | null = null;
-  if (typeof rawEmail === 'string') {
-    email = normaliseEmail(rawEmail);
-  } else if (rawEmail !== undefined && rawEmail !== null) {
-    throw new ValidationError('invalid_email', 'email must be a string or null.');
-  }
-
-  let phoneNumber: string | null = null;
-  if (typeof rawPhone === 'string' || typeof rawPhone === 'number') {
-    phoneNumber = normalisePhoneNumber(rawPhone);
-  } else if (rawPhone !== undefined && rawPhone !== null) {
-    throw new ValidationError(
-      'invalid_phone_number',
-      'phoneNumber must be a string, a non-negative integer or null.',
-    );
-  }
-
-  if (email === null && phoneNumber === null) {
-    throw new ValidationError(
-      'missing_contact_info',
-      'Provide at least one of email and phoneNumber.',
-    );
-  }
-  return { email, phoneNumber };
+  const { email, phoneNumber } = parseOrThrow(IdentifyRequestSchema, body, {
+    self: 'invalid_body',
+    fields: { email: 'invalid_email', phoneNumber: 'invalid_phone_number' },
+  });
+  return { email: email ?? null, phoneNumber: phoneNumber ?? null };
 }

@@ -1,13 +1,13 @@
 /** DELETE /identities/{contactId}: erases a customer's identity (admins only, audited). */
 import type { Context } from 'aws-lambda';
-import { parseContactId } from '../../lib/admin-params';
+import { parsePathContactId } from '../../lib/admin-params';
 import { getAdminService } from '../../lib/container';
 import { actorOf } from '../../lib/http/admin';
 import { deadlineOf, httpHandler, type HttpEvent } from '../../lib/http/handler';
 import { json } from '../../lib/http/response';
 
 export const handler = httpHandler(async (event: HttpEvent, context: Context) => {
-  const id = parseContactId(event.pathParameters?.contactId, 'contactId');
+  const id = parsePathContactId(event.pathParameters, 'contactId');
   const result = await getAdminService().erase(
     id,
     actorOf(event, context),

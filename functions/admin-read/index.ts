@@ -4,7 +4,7 @@
  * `adminOnly` middleware checks the claims again (lib/auth.ts).
  */
 import type { Context } from 'aws-lambda';
-import { parseContactId, parseListQuery, parseLookupQuery } from '../../lib/admin-params';
+import { parseListQuery, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
 import { row } from '../../lib/admin-service';
 import { getAdminService } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
@@ -24,7 +24,7 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
       });
     }
     case 'GET /contacts/{id}': {
-      const id = parseContactId(event.pathParameters?.id, 'id');
+      const id = parsePathContactId(event.pathParameters, 'id');
       return json(200, { contact: row(await admin.getContact(id, deadlineOf(context))) });
     }
     case 'GET /identities': {
@@ -32,7 +32,7 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
       return json(200, identityDetailsResponse(details));
     }
     case 'GET /identities/{contactId}': {
-      const id = parseContactId(event.pathParameters?.contactId, 'contactId');
+      const id = parsePathContactId(event.pathParameters, 'contactId');
       return json(200, identityDetailsResponse(await admin.identityByContact(id, deadlineOf(context))));
     }
     default:

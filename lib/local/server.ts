@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
+import { serveApiDocs } from './api-docs';
 import { localJwtClaims, type LocalAuthOptions } from './auth';
 import { isEventFeedRequest, serveEventFeed } from './event-feed';
 import type { LocalEventSink } from './event-sink';
@@ -86,6 +87,7 @@ async function handle(
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  if (serveApiDocs(method, url.pathname, res)) return; // /openapi.json and /docs (lib/local/api-docs.ts)
   const match = matchRoute(method, url.pathname);
   const functionName: FunctionName = match?.route.function ?? 'notFound';
   const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters, requestId);

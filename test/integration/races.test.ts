@@ -19,6 +19,7 @@ import { deadlineIn } from '../../lib/retry';
 import { parseIdentifyRequest } from '../../lib/validation';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { checkInvariants, snapshot } from '../support/snapshot';
+import { httpRequest } from '../support/http';
 
 interface Body {
   email?: string | null;
@@ -60,12 +61,12 @@ async function viaHttp(): Promise<{ tables: TestTables; send: Client }> {
   return {
     tables: httpTables,
     send: async (body) => {
-      const res = await fetch(`${base}/identify`, {
+      const res = await httpRequest(`${base}/identify`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      const json = (await res.json()) as { contact: IdentityView & { primaryContatctId: number } };
+      const json = res.json as { contact: IdentityView & { primaryContatctId: number } };
       expect(res.status, JSON.stringify(json)).toBe(200);
       expect(json.contact.primaryContatctId).toBe(json.contact.primaryContactId);
       const { primaryContatctId: _alias, ...view } = json.contact;

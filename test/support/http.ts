@@ -1,4 +1,10 @@
-/** A small fetch wrapper for the end-to-end tests against the local server. */
+/**
+ * The one fetch wrapper of the HTTP tests (end-to-end and admin, against the local server). Every
+ * answer is checked against the API contract, openapi.json (test/support/contract.ts), before the
+ * test sees it: a status, header or body the document does not promise fails the test.
+ */
+import { expectToMatchContract } from './contract';
+
 export interface HttpAnswer {
   status: number;
   headers: Headers;
@@ -13,6 +19,7 @@ export async function httpRequest(
 ): Promise<HttpAnswer> {
   const res = await fetch(url, init);
   const text = await res.text();
+  expectToMatchContract({ method: init.method, url, status: res.status, headers: res.headers, body: text });
   let json: any;
   try {
     json = JSON.parse(text);
