@@ -6,13 +6,18 @@
  *   ADMIN_TOKEN=...                     bearer token of the admin routes (else one is generated
  *                                       for the run and printed once at start-up)
  *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
+ *   OIDC_PORT, LOCAL_ADMIN_PASSWORD, LOCAL_USER_PASSWORD, OIDC_TOKEN_TTL_SECONDS
+ *                                       the local OIDC provider of the admin console (lib/local/oidc.ts)
  * Ctrl-C or SIGTERM closes the server and stops Java.
  */
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
 import { createLocalServer } from './server';
+import { localOidcOptionsFromEnv, openLocalOidc, signInBanner } from './oidc';
+import { jwtAuthorizer } from './oidc-verifier';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -20,6 +25,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('PORT must be a port number');
   const { requestTimeoutMs } = httpSettings(); // validated before anything starts
+  // The console's sign-in: a local OIDC provider on its own port (opened first, so a
+  // busy port fails before Java starts); the API verifies its JWTs.
+  const oidc = await openLocalOidc(localOidcOptionsFromEnv(process.env, port));
   const inMemory = process.argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === '1';
   const storage = await prepareLocalStorage({
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
@@ -30,7 +38,11 @@ async function main(): Promise<void> {
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
   const server = createLocalServer({
     timeoutMs: requestTimeoutMs,
-    auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
+    auth: {
+      adminToken: process.env.ADMIN_TOKEN || generatedToken!,
+      userToken: process.env.LOCAL_USER_TOKEN || undefined,
+      jwt: jwtAuthorizer({ issuer: oidc.issuer, audience: [oidc.clientId] }),
+    },
   });
 
   let stopping = false;
@@ -40,6 +52,7 @@ async function main(): Promise<void> {
     process.stderr.write(`\n${signal}: stopping\n`);
     server.close();
     server.closeAllConnections();
+    await oidc.close();
     await storage.stop();
     process.exit(0);
   };
@@ -55,7 +68,9 @@ async function main(): Promise<void> {
     await storage.stop();
     process.exit(1);
   });
-  server.listen(port, '127.0.0.1', () => {
+  server.listen(port, '127.0.0.1', async () => {
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await oidc.start(origin);
     const where = storage.embedded
       ? inMemory ? 'embedded DynamoDB Local, in memory' : 'embedded DynamoDB Local, data in .data/dynamodb'
       : `DynamoDB at ${storage.endpoint}`;
@@ -65,6 +80,7 @@ async function main(): Promise<void> {
         ? `Admin routes: Authorization: Bearer ${generatedToken}  (generated for this run; set ADMIN_TOKEN to choose one)\n`
         : 'Admin routes: Authorization: Bearer $ADMIN_TOKEN\n',
     );
+    process.stdout.write(signInBanner(oidc, `${origin}/admin/`, process.env));
   });
 }
 

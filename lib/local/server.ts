@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
-import { localJwtClaims, type LocalAuthOptions } from './auth';
+import { localClaims, type LocalAuthOptions } from './auth';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -79,7 +79,7 @@ async function handle(
   if (match?.route.auth === 'admin') {
     // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
     // its claims into the event for the handler to check the group.
-    const claims = localJwtClaims(req.headers.authorization, auth);
+    const claims = await localClaims(req.headers.authorization, auth);
     if (!claims) {
       send(
         res,
