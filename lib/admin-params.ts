@@ -3,7 +3,7 @@
  * pagination cursors. Pure functions: every rejection is a ValidationError (400).
  */
 import { ValidationError } from './errors';
-import { normaliseEmail, normalisePhoneNumber } from './validation';
+import { normaliseEmail, normalisePhoneNumber, parseIdentifyRequest } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -85,6 +85,14 @@ export function parseLookupQuery(query: Query): { email: string | null; phoneNum
     throw new ValidationError('invalid_query', 'Give exactly one of the query parameters email and phoneNumber.');
   }
   return { email, phoneNumber };
+}
+
+/**
+ * POST /identities/lookup: {"email"?, "phoneNumber"?}, validated and normalised exactly as the body
+ * of /identify (at least one; the same error codes), so the values never travel in a URL.
+ */
+export function parseLookupBody(body: unknown): { email: string | null; phoneNumber: string | null } {
+  return parseIdentifyRequest(body);
 }
 
 /** POST /identities/merge: {"contactIds": [a, b]}, two positive integers. */

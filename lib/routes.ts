@@ -37,7 +37,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   },
   adminRead: {
     entry: 'functions/admin-read/index.ts',
-    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}; never writes',
+    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}, POST /identities/lookup; never writes',
     tables: {
       contacts: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
       emails: ['dynamodb:BatchGetItem'],
@@ -109,6 +109,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities/{contactId}', function: 'adminRead', auth: 'admin' },
+  // The lookup by value with the values in the body, so no email or phone is ever in a URL.
+  { method: 'POST', path: '/identities/lookup', function: 'adminRead', auth: 'admin' },
   { method: 'POST', path: '/identities/merge', function: 'adminMerge', auth: 'admin' },
   { method: 'DELETE', path: '/identities/{contactId}', function: 'adminErase', auth: 'admin' },
   { method: 'GET', path: '/audit', function: 'adminAudit', auth: 'admin' },
