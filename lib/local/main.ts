@@ -6,13 +6,15 @@
  *   ADMIN_TOKEN=...                     bearer token of the admin routes (else one is generated
  *                                       for the run and printed once at start-up)
  *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
- * Ctrl-C or SIGTERM closes the server and stops Java.
+ * The pages (web/) are served on the same origin, built first when missing or stale
+ * (lib/local/static.ts). Ctrl-C or SIGTERM closes the server and stops Java.
  */
 import { resolve } from 'node:path';
 import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
 import { createLocalServer } from './server';
+import { createStaticSite } from './static';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -28,7 +30,10 @@ async function main(): Promise<void> {
   // The admin routes want `Authorization: Bearer <ADMIN_TOKEN>`; without one set, a fresh token is
   // generated for this run and printed below (only then: a token you set yourself is never printed).
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
+  // The pages: built when missing or stale. `oidc`: the console's sign-in provider (null: none).
+  const site = await createStaticSite({ oidc: null, log: (line) => process.stdout.write(`${line}\n`) });
   const server = createLocalServer({
+    site,
     timeoutMs: requestTimeoutMs,
     auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
   });
