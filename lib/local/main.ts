@@ -8,7 +8,8 @@
  *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
  *   OIDC_PORT, LOCAL_ADMIN_PASSWORD, LOCAL_USER_PASSWORD, OIDC_TOKEN_TTL_SECONDS
  *                                       the local OIDC provider of the admin console (lib/local/oidc.ts)
- * Ctrl-C or SIGTERM closes the server and stops Java.
+ * The pages (web/) are served on the same origin, built first when missing or stale
+ * (lib/local/static.ts). Ctrl-C or SIGTERM closes the server and stops Java.
  */
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { generateToken } from './auth';
 import { createLocalServer } from './server';
 import { localOidcOptionsFromEnv, openLocalOidc, signInBanner } from './oidc';
 import { jwtAuthorizer } from './oidc-verifier';
+import { createStaticSite } from './static';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   // The admin routes want `Authorization: Bearer <ADMIN_TOKEN>`; without one set, a fresh token is
   // generated for this run and printed below (only then: a token you set yourself is never printed).
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
+  // The pages: built when missing or stale. `oidc`: the console's sign-in provider (null: none).
+  const site = await createStaticSite({ oidc: { authority: oidc.issuer, clientId: oidc.clientId, scope: oidc.scope }, log: (line) => process.stdout.write(`${line}\n`) });
   const server = createLocalServer({
+    site,
     timeoutMs: requestTimeoutMs,
     auth: {
       adminToken: process.env.ADMIN_TOKEN || generatedToken!,

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { localClaims, type LocalAuthOptions } from './auth';
+import type { StaticSite } from './static';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -44,13 +45,15 @@ export interface LocalServerOptions {
    * Default: ADMIN_TOKEN and LOCAL_USER_TOKEN from the environment, read once here.
    */
   auth?: LocalAuthOptions;
+  /** The pages (lib/local/static.ts), served where no API route matches. Absent: API only. */
+  site?: StaticSite;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
   return createServer((req, res) => {
-    handle(req, res, timeoutMs, auth).catch((error: unknown) => {
+    handle(req, res, timeoutMs, auth, options.site).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));
       else res.destroy();
@@ -63,6 +66,7 @@ async function handle(
   res: ServerResponse,
   timeoutMs: number,
   auth: LocalAuthOptions,
+  site?: StaticSite,
 ): Promise<void> {
   const body = await readBody(req);
   if (body === null) {
@@ -74,6 +78,8 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const match = matchRoute(method, url.pathname);
+  // Static site (lib/local/static.ts): only where no API route matched, so API errors stay JSON.
+  if (!match && site && (await site.serve(req, res, url.pathname))) return;
   const functionName: FunctionName = match?.route.function ?? 'notFound';
   const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
   if (match?.route.auth === 'admin') {
