@@ -48,11 +48,12 @@ ${error ? `<p class="error" role="alert" id="login-error">${escapeHtml(error)}</
   );
 }
 
-function html(res: ServerResponse, status: number, body: string): void {
+function html(res: ServerResponse, status: number, body: string, consoleOrigin: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    // form-action also covers the redirects after the POST, which end at the console's callback.
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${consoleOrigin}; frame-ancestors 'none'`,
   });
   res.end(body);
 }
@@ -61,6 +62,7 @@ function html(res: ServerResponse, status: number, body: string): void {
 export async function handleInteraction(
   provider: Provider,
   users: LocalUser[],
+  consoleOrigin: string,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -74,7 +76,7 @@ export async function handleInteraction(
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     return;
   }
-  if (req.method === 'GET') return html(res, 200, loginForm(uid, '', null));
+  if (req.method === 'GET') return html(res, 200, loginForm(uid, '', null), consoleOrigin);
   if (req.method !== 'POST' || !req.url?.endsWith('/login')) {
     res.writeHead(405, { allow: 'GET, POST' }).end();
     return;
@@ -88,7 +90,7 @@ export async function handleInteraction(
     const ok = same(username, user.username) && same(password, user.password);
     if (ok) match = user;
   }
-  if (!match) return html(res, 401, loginForm(uid, username, 'Incorrect email or password.'));
+  if (!match) return html(res, 401, loginForm(uid, username, 'Incorrect email or password.'), consoleOrigin);
   await provider.interactionFinished(req, res, { login: { accountId: match.sub } }, { mergeWithLastSubmission: false });
 }
 

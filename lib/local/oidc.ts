@@ -7,9 +7,10 @@
  * What it mirrors of Cognito:
  * - one public client (no secret, PKCE required, code grant only) with the console's callback and
  *   sign-out URLs;
- * - access tokens are RS256 JWTs shaped like Cognito's: `iss`, `sub`, `client_id` (no `aud`),
- *   `token_use: "access"`, `scope`, `username`, `cognito:groups`, `exp`; the ID token carries
- *   `cognito:groups` and `email` too;
+ * - access tokens are RS256 JWTs shaped like Cognito's: `iss`, `sub`, `client_id`,
+ *   `token_use: "access"`, `scope`, `username`, `cognito:groups`, `exp` (plus `aud` = the client
+ *   id, which oidc-provider requires and Cognito's lack); the ID token carries `cognito:groups`
+ *   and `email` too;
  * - no consent screen (a first-party client), sign-out through the end-session endpoint.
  *
  * Two users are seeded: an admin (group `admins`) and a non-admin; their passwords are generated
@@ -30,7 +31,7 @@ import { escapeHtml, handleInteraction, INTERACTION_PREFIX, page } from './oidc-
 export const CONSOLE_CLIENT_ID = 'fluxkart-console';
 /** The scope the console asks for, as it does from Cognito. */
 export const CONSOLE_SCOPE = 'openid email profile';
-/** The resource (the API) that the access tokens are for; it never appears in them (no `aud`, as Cognito). */
+/** The resource (the API) that the access tokens are for; their `aud` is the client id instead (see formats). */
 const API_RESOURCE = 'urn:fluxkart:identity-api';
 
 export interface LocalUser {
@@ -110,7 +111,7 @@ export async function openLocalOidc(options: LocalOidcOptions = {}): Promise<Loc
       handler = (req, res) => {
         const path = new URL(req.url ?? '/', issuer).pathname;
         if (path.startsWith(INTERACTION_PREFIX)) {
-          handleInteraction(provider, Object.values(users), req, res).catch((error: unknown) => {
+          handleInteraction(provider, Object.values(users), new URL(consoleOrigin).origin, req, res).catch((error: unknown) => {
             process.stderr.write(`local sign-in: ${(error as Error).message}\n`);
             if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
             res.end('This sign-in attempt has expired or is invalid: go back to the console and sign in again.');
@@ -214,9 +215,10 @@ async function createProvider(
     },
     formats: {
       customizers: {
-        // Cognito access tokens have no `aud`; API Gateway then checks `client_id` against its audiences.
+        // Cognito access tokens have no `aud` (API Gateway then checks `client_id` against its
+        // audiences); oidc-provider insists on one, so it is the client id, which passes the same check.
         jwt(_ctx: unknown, _token: unknown, jwt: { payload: Record<string, unknown> }) {
-          delete jwt.payload.aud;
+          jwt.payload.aud = jwt.payload.client_id;
           return jwt;
         },
       },
