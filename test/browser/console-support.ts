@@ -67,7 +67,7 @@ export async function signIn(page: Page, user: LocalUser, path = '/admin/'): Pro
   await page.waitForURL((url) => !url.pathname.startsWith('/admin'));
   await typeCredentials(page, user);
   await page.waitForURL((url) => url.pathname === path);
-  await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+  await eventually(() => page.getByRole('banner').getByRole('button', { name: 'Sign out' }).count()).toBe(1);
 }
 
 /** POST /identify through the public API (seeding data as checkouts would). */
@@ -80,3 +80,9 @@ export async function identify(site: LocalSite, email: string | null, phoneNumbe
   expect(res.status).toBe(200);
   return ((await res.json()) as { contact: { primaryContactId: number; secondaryContactIds: number[] } }).contact;
 }
+
+/** expect.poll with room for a loaded machine (the default second is too short for page loads). */
+export const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+
+/** The page's level-1 heading text. */
+export const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
