@@ -136,6 +136,7 @@ describe('admin console', { timeout: 120_000 }, () => {
     await eventually(() => audit.textContent()).toContain('identity.merge');
     await expect(audit.textContent()).resolves.toContain('yes');
     await expect(nodes().count()).resolves.toBe(5);
+    await expect(page.getByTestId('identity-graph').locator('line.edge.link').count()).resolves.toBe(1);
     expect((await adminCall('GET', `/identities/${bob}`)).contact.primaryContactId).toBe(anna);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-merge-done');

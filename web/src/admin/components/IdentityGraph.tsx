@@ -11,7 +11,8 @@ import type { Contact } from '../api/client';
 interface Edge {
   a: number;
   b: number;
-  kind: 'email' | 'phone';
+  /** `link`: no shared value joins this part to the primary's (a merge by hand linked them). */
+  kind: 'email' | 'phone' | 'link';
   value: string;
 }
 
@@ -28,6 +29,20 @@ export function edgesOf(contacts: Contact[]): Edge[] {
       if (value) byValue.set(value, [...(byValue.get(value) ?? []), c.id]);
     }
     for (const [value, ids] of byValue) for (let i = 1; i < ids.length; i++) edges.push({ a: ids[i - 1]!, b: ids[i]!, kind, value });
+  }
+  // Parts that no shared value connects to the primary's (merged by hand): one `link` edge from
+  // each part's oldest contact to the primary, so the picture stays one identity.
+  const parent = new Map(contacts.map((c) => [c.id, c.id]));
+  const root = (id: number): number => (parent.get(id) === id ? id : root(parent.get(id)!));
+  for (const e of edges) parent.set(root(e.a), root(e.b));
+  const primary = contacts[0];
+  const seen = new Set<number>();
+  for (const c of contacts.slice(1)) {
+    const r = root(c.id);
+    if (primary && r !== root(primary.id) && !seen.has(r)) {
+      seen.add(r);
+      edges.push({ a: primary.id, b: c.id, kind: 'link', value: '' });
+    }
   }
   return edges;
 }
@@ -61,8 +76,9 @@ export function layout(contacts: Contact[]): Map<number, { x: number; y: number 
 export function IdentityGraph({ contacts, primaryId }: { contacts: Contact[]; primaryId: number }) {
   const pos = layout(contacts);
   const edges = edgesOf(contacts);
-  const emails = edges.filter((e) => e.kind === 'email').length;
-  const label = `Identity graph: ${contacts.length} contact${contacts.length === 1 ? '' : 's'}, primary ${primaryId}, linked by ${emails} shared email${emails === 1 ? '' : 's'} and ${edges.length - emails} shared phone number${edges.length - emails === 1 ? '' : 's'}.`;
+  const count = (kind: Edge['kind']) => edges.filter((e) => e.kind === kind).length;
+  const [emails, phones, links] = [count('email'), count('phone'), count('link')];
+  const label = `Identity graph: ${contacts.length} contact${contacts.length === 1 ? '' : 's'}, primary ${primaryId}, linked by ${emails} shared email${emails === 1 ? '' : 's'} and ${phones} shared phone number${phones === 1 ? '' : 's'}${links ? `, ${links} link${links === 1 ? '' : 's'} made by a merge` : ''}.`;
   const small = contacts.length > 30;
   return (
     <figure class="graph">
@@ -74,7 +90,9 @@ export function IdentityGraph({ contacts, primaryId }: { contacts: Contact[]; pr
             const b = pos.get(e.b)!;
             return (
               <line key={`${e.kind}${e.a}-${e.b}`} class={`edge ${e.kind}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y}>
-                <title>{`${e.kind === 'email' ? 'Shared email' : 'Shared phone'} ${e.value}: ${e.a} – ${e.b}`}</title>
+                <title>
+                  {e.kind === 'link' ? `Linked by a merge, no shared value: ${e.a} – ${e.b}` : `${e.kind === 'email' ? 'Shared email' : 'Shared phone'} ${e.value}: ${e.a} – ${e.b}`}
+                </title>
               </line>
             );
           })}
@@ -101,6 +119,7 @@ export function IdentityGraph({ contacts, primaryId }: { contacts: Contact[]; pr
         <span class="key primary-key">Primary (thick ring)</span>
         <span class="key email-key">shared email</span>
         <span class="key phone-key">shared phone</span>
+        <span class="key link-key">merged by hand</span>
       </figcaption>
     </figure>
   );
