@@ -35,6 +35,7 @@ const props: IdentityStackProps = {
   throttlingRateLimit: numberContext('throttlingRateLimit'),
   throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   logLevel: logLevel as IdentityStackProps['logLevel'],
+  authDomainPrefix: (app.node.tryGetContext('authDomainPrefix') as string | undefined) || undefined,
 };
 
 new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);

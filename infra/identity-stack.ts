@@ -25,6 +25,7 @@ import type { Construct } from 'constructs';
 import { ADMINS_GROUP } from '../lib/auth';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes';
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
+import { ConsoleAuth } from './auth/console-auth';
 import { ServiceFunction, type LogLevelName } from './function';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
@@ -47,6 +48,8 @@ export interface IdentityStackProps extends StackProps {
   memorySize?: number;
   /** @default 10 */
   timeoutSeconds?: number;
+  /** Prefix of the console's Cognito domain. @default `fluxkart-<account id>` */
+  authDomainPrefix?: string;
 }
 
 export class IdentityStack extends Stack {
@@ -56,6 +59,8 @@ export class IdentityStack extends Stack {
   readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** The admin console's sign-in: Cognito domain and app client (infra/auth/console-auth.ts). */
+  readonly consoleAuth: ConsoleAuth;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -101,7 +106,9 @@ export class IdentityStack extends Stack {
     this.userPoolClient = this.userPool.addClient('AdminClient', {
       generateSecret: false,
       authFlows: { userSrp: true, adminUserPassword: true },
+      disableOAuth: true, // scripts only (SRP, admin auth); the console signs in with its own client
     });
+    this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { userPool: this.userPool, domainPrefix: props.authDomainPrefix });
     new CfnUserPoolGroup(this, 'AdminsGroup', {
       userPoolId: this.userPool.userPoolId,
       groupName: ADMINS_GROUP,
@@ -110,7 +117,7 @@ export class IdentityStack extends Stack {
     // The issuer as it appears in the pool's tokens (`iss`); the ProviderURL attribute lacks https://.
     const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`;
     const adminAuthorizer = new HttpJwtAuthorizer('AdminJwtAuthorizer', issuer, {
-      jwtAudience: [this.userPoolClient.userPoolClientId],
+      jwtAudience: [this.userPoolClient.userPoolClientId, this.consoleAuth.client.userPoolClientId],
       authorizerName: 'admin-jwt',
     });
     const iamAuthorizer = new HttpIamAuthorizer();
@@ -172,6 +179,8 @@ export class IdentityStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleAuth.client.userPoolClientId });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: this.consoleAuth.domain.baseUrl() });
   }
 }
 

@@ -177,7 +177,9 @@ describe('access control', () => {
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [{ Ref: fixture.id(fixture.stack.userPoolClient) }] },
+      JwtConfiguration: {
+        Audience: [{ Ref: fixture.id(fixture.stack.userPoolClient) }, { Ref: fixture.id(fixture.stack.consoleAuth.client) }],
+      },
     });
     const issuer = JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer);
     expect(issuer).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
