@@ -13,7 +13,8 @@ export type FunctionName =
   | 'adminRead'
   | 'adminMerge'
   | 'adminErase'
-  | 'adminAudit';
+  | 'adminAudit'
+  | 'checkout';
 
 export interface FunctionDefinition {
   /** Entry file, relative to the repository root. */
@@ -77,6 +78,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       counters: ['dynamodb:GetItem'],
     },
   },
+  checkout: {
+    entry: 'functions/checkout/index.ts',
+    description: 'POST /checkout: the storefront order; reconciles the customer in process, answers masked contacts only',
+    tables: {
+      // The identify function's grants (the reconciliation runs in process), plus the orders.
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      // GetItem: the order by id; BatchGetItem: order counts; PutItem + UpdateItem: the transaction.
+      orders: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    },
+  },
   health: {
     entry: 'functions/health/index.ts',
     description: 'GET /health: liveness, touches no data',
@@ -105,6 +119,7 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/identify', function: 'identify', auth: 'public' },
   { method: 'GET', path: '/health', function: 'health', auth: 'public' },
+  { method: 'POST', path: '/checkout', function: 'checkout', auth: 'public' },
   { method: 'GET', path: '/contacts', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },

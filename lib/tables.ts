@@ -50,6 +50,13 @@ export const TABLES = {
     description:
       'One item per admin action (who, what, which contact ids, when; never an email or phone). seq comes from the Counters item "auditSeq"; bucket = floor(seq / 1000), so a strongly consistent Query lists entries in order.',
   },
+  orders: {
+    envVar: 'ORDERS_TABLE',
+    localName: 'Orders',
+    partitionKey: { name: 'orderId', type: 'S' },
+    description:
+      'The storefront\'s orders (orderId = the client\'s UUID: lines, total, normalised email and phone, the customer\'s primary id at the time, createdAt) and each customer\'s order count (orderId = "customer#<contactId>"), written together in one transaction (lib/checkout/orders-store.ts).',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

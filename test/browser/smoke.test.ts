@@ -3,7 +3,7 @@
  * local server under the site's CSP without a page error.
  */
 import { describe, expect, it } from 'vitest';
-import { useBrowser } from '../support/browser';
+import { useBrowser, poll } from '../support/browser';
 
 const t = useBrowser();
 
@@ -17,7 +17,7 @@ describe('browser harness', () => {
         if (m.type() === 'error') problems.push(m.text());
       });
       await page.goto(path);
-      await expect.poll(() => page.locator('h1').count()).toBeGreaterThan(0);
+      await poll(() => page.locator('h1').count()).toBeGreaterThan(0);
       expect(problems, path).toEqual([]);
     }
   });

@@ -23,8 +23,16 @@ export const SCREENSHOTS_DIR = resolve(import.meta.dirname, '../../test-results/
 /** A phone-width viewport (iPhone 12–15). */
 export const PHONE_VIEWPORT = { width: 390, height: 844 } as const;
 
+/**
+ * @sparticuz/chromium's flags are made for Lambda; a test must not weaken what it checks, so the
+ * ones that switch off the same-origin policy, mixed-content blocking and the per-process
+ * separation of browser contexts (one process shares storage across contexts) are left out.
+ */
+const WEAKENING_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process', '--disable-site-isolation-trials']);
+
 export async function launchBrowser(): Promise<Browser> {
-  return playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  const args = chromium.args.filter((arg) => !WEAKENING_FLAGS.has(arg));
+  return playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true });
 }
 
 export interface LocalSite {
@@ -104,6 +112,14 @@ export function useBrowser(options: LocalSiteOptions = {}): BrowserFixture {
     await fixture.site?.close();
   });
   return fixture;
+}
+
+/**
+ * expect.poll with a timeout that suits a browser on a loaded 2-core machine (the default is 1 s):
+ * retries until the page shows what is expected, never asserts a duration.
+ */
+export function poll<T>(fn: () => T | Promise<T>) {
+  return expect.poll(fn, { timeout: 20_000, interval: 50 });
 }
 
 /** Saves a full-page PNG as test-results/screenshots/<name>.png (git-ignored). */
