@@ -26,6 +26,7 @@ export interface OrderSummary {
   orderId: string;
   orderNumber?: string;
   createdAt: string;
+  /** In cents, as the checkout stores it (lib/checkout/orders.ts). */
   total: number;
   currency: string;
   items?: Array<{ name: string; quantity: number }>;

@@ -74,7 +74,7 @@ function Orders({ contactId }: { contactId: number }) {
                   <th scope="row">{o.orderNumber ?? o.orderId}</th>
                   <td>{formatTime(o.createdAt)}</td>
                   <td>{o.items?.map((i) => `${i.quantity} × ${i.name}`).join(', ') ?? '—'}</td>
-                  <td>{new Intl.NumberFormat('en-US', { style: 'currency', currency: o.currency }).format(o.total)}</td>
+                  <td>{new Intl.NumberFormat('en-US', { style: 'currency', currency: o.currency }).format(o.total / 100)}</td>
                 </tr>
               ))}
             </tbody>
