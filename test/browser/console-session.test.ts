@@ -32,6 +32,8 @@ describe('console session, phone width and keyboard', { timeout: 120_000 }, () =
 
   it('fits a phone-width screen on every page, without serious axe violations', async () => {
     const { primaryContactId: id } = await identify(t.site, 'fred@session.test', '5553002');
+    await identify(t.site, 'fred.work@session.test', '5553002');
+    await identify(t.site, 'fred@session.test', '5553012');
     const page = await t.newPage({ viewport: PHONE_VIEWPORT });
     await signIn(page, t.oidc.users.admin);
     const pages: Array<[string, string]> = [
