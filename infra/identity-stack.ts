@@ -26,6 +26,7 @@ import { ADMINS_GROUP } from '../lib/auth';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes';
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
 import { ServiceFunction, type LogLevelName } from './function';
+import { StorefrontSite, type StorefrontSiteProps } from './site';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -47,6 +48,11 @@ export interface IdentityStackProps extends StackProps {
   memorySize?: number;
   /** @default 10 */
   timeoutSeconds?: number;
+  /**
+   * The storefront and console pages behind CloudFront with the API on the same origin
+   * (infra/site/); `false` deploys the identity service alone. @default {} (deployed, no OIDC)
+   */
+  site?: Omit<StorefrontSiteProps, 'api' | 'routes'> | false;
 }
 
 export class IdentityStack extends Stack {
@@ -56,6 +62,7 @@ export class IdentityStack extends Stack {
   readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  readonly site?: StorefrontSite;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -168,6 +175,9 @@ export class IdentityStack extends Stack {
         authorizer,
       });
     }
+
+    // The site (infra/site/): pages in S3 behind CloudFront, the API's routes on the same origin.
+    if (props.site !== false) this.site = new StorefrontSite(this, 'Site', { ...props.site, api: this.api, routes });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
