@@ -3,6 +3,7 @@
  *   npx cdk deploy -c identifyAuthorization=iam -c throttlingRateLimit=50 -c throttlingBurstLimit=100
  */
 import { App } from 'aws-cdk-lib';
+import { ensureWebBuild } from '../lib/local/web-build';
 import { IdentityStack, type IdentityStackProps } from './identity-stack';
 
 const app = new App({
@@ -28,6 +29,10 @@ if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(Strin
   throw new Error('Context logLevel must be debug, info, warn or error');
 }
 
+// -c site=false: the identity service alone, no storefront/console (nothing is built then).
+const site = String(app.node.tryGetContext('site') ?? 'true') !== 'false';
+if (site) await ensureWebBuild({ log: (line) => process.stderr.write(`${line}\n`) });
+
 const props: IdentityStackProps = {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'FluxKart identity reconciliation service (HTTP API, Lambda, DynamoDB, Cognito)',
@@ -36,6 +41,7 @@ const props: IdentityStackProps = {
   throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   logLevel: logLevel as IdentityStackProps['logLevel'],
   authDomainPrefix: (app.node.tryGetContext('authDomainPrefix') as string | undefined) || undefined,
+  site: site ? {} : false,
 };
 
 new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? 'FluxKartIdentity'), props);

@@ -27,6 +27,7 @@ import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../lib/routes'
 import { TABLE_KEYS, TABLES, type AttributeType as KeyType, type TableKey } from '../lib/tables';
 import { ConsoleAuth } from './auth/console-auth';
 import { ServiceFunction, type LogLevelName } from './function';
+import { StorefrontSite, type StorefrontSiteProps } from './site';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -50,6 +51,11 @@ export interface IdentityStackProps extends StackProps {
   timeoutSeconds?: number;
   /** Prefix of the console's Cognito domain. @default `fluxkart-<account id>` */
   authDomainPrefix?: string;
+  /**
+   * The storefront and console pages behind CloudFront with the API on the same origin
+   * (infra/site/); `false` deploys the identity service alone. @default {} (deployed, no OIDC)
+   */
+  site?: Omit<StorefrontSiteProps, 'api' | 'routes'> | false;
 }
 
 export class IdentityStack extends Stack {
@@ -61,6 +67,7 @@ export class IdentityStack extends Stack {
   readonly userPoolClient: UserPoolClient;
   /** The admin console's sign-in: Cognito domain and app client (infra/auth/console-auth.ts). */
   readonly consoleAuth: ConsoleAuth;
+  readonly site?: StorefrontSite;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -174,6 +181,20 @@ export class IdentityStack extends Stack {
         ),
         authorizer,
       });
+    }
+
+    // The site (infra/site/): pages in S3 behind CloudFront, the API's routes on the same origin.
+    if (props.site !== false) {
+      // The console signs in with its Cognito client; the pages call Cognito's two origins.
+      const { signOutUrl, ...oidc } = this.consoleAuth.runtimeConfig;
+      this.site = new StorefrontSite(this, 'Site', {
+        oidc: { ...oidc, signOutUrl },
+        connectSources: this.consoleAuth.origins,
+        ...props.site,
+        api: this.api,
+        routes,
+      });
+      this.consoleAuth.addSiteUrl(this.site.url);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });

@@ -51,6 +51,8 @@ export class ConsoleAuth extends Construct {
   /** The issuer of the pool's tokens (`iss`), where oidc-client-ts finds the discovery document. */
   readonly authority: string;
   readonly runtimeConfig: ConsoleOidcRuntimeConfig;
+  /** The origins the console calls (CSP connect-src): the issuer (discovery, JWKS) and the domain (token). */
+  readonly origins: string[];
   private readonly siteUrls: string[];
 
   constructor(scope: Construct, id: string, props: ConsoleAuthProps) {
@@ -88,6 +90,7 @@ export class ConsoleAuth extends Construct {
       scope: CONSOLE_SCOPES,
       signOutUrl: `${this.domain.baseUrl()}/logout`,
     };
+    this.origins = [`https://cognito-idp.${stack.region}.amazonaws.com`, this.domain.baseUrl()];
   }
 
   /** Allows the console served at this base URL (callback `/admin/callback`, sign-out `/admin/`). */

@@ -1,8 +1,9 @@
 /**
  * CDK assertions for the console's sign-in (infra/auth/console-auth.ts in infra/identity-stack.ts):
  * a Cognito domain on the admin user pool, the console's app client (code grant only, no secret,
- * openid/email/profile, the site's callback and sign-out URLs), the scripts' AdminClient without
- * OAuth, and a JWT authorizer that accepts both clients' tokens.
+ * openid/email/profile, the site distribution's callback and sign-out URLs), Cognito's origins in
+ * the site's CSP, the scripts' AdminClient without OAuth, and a JWT authorizer that accepts both
+ * clients' tokens.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -18,7 +19,6 @@ const ofType = (template: Template, type: string) =>
 describe('console sign-in in the stack', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new IdentityStack(app, 'ConsoleAuthTest', { env: { account: '123456789012', region: 'eu-west-1' } });
-  stack.consoleAuth.addSiteUrl('https://d111111abcdef8.cloudfront.net');
   const template = Template.fromStack(stack);
   const clients = ofType(template, 'AWS::Cognito::UserPoolClient');
   const [poolId] = ofType(template, 'AWS::Cognito::UserPool')[0]!;
@@ -40,8 +40,11 @@ describe('console sign-in in the stack', () => {
     expect(p.AllowedOAuthFlowsUserPoolClient).toBe(true);
     expect(p.AllowedOAuthFlows).toEqual(['code']); // no implicit grant; the console adds PKCE (S256)
     expect([...p.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
-    expect(p.CallbackURLs).toEqual(['https://d111111abcdef8.cloudfront.net/admin/callback']);
-    expect(p.LogoutURLs).toEqual(['https://d111111abcdef8.cloudfront.net/admin/']);
+    // The site's distribution (infra/site/), wired by the stack.
+    const [distributionId] = ofType(template, 'AWS::CloudFront::Distribution')[0]!;
+    const siteUrl = (suffix: string) => [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, suffix]] }];
+    expect(p.CallbackURLs).toEqual(siteUrl('/admin/callback'));
+    expect(p.LogoutURLs).toEqual(siteUrl('/admin/'));
     expect(p.SupportedIdentityProviders).toEqual(['COGNITO']);
     expect(p.PreventUserExistenceErrors).toBe('ENABLED');
   });
@@ -55,6 +58,13 @@ describe('console sign-in in the stack', () => {
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(authorizer.Properties.JwtConfiguration.Audience).toEqual([{ Ref: adminClient![0] }, { Ref: consoleClient![0] }]);
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('cognito-idp.eu-west-1.amazonaws.com');
+  });
+
+  it("lets the site's CSP reach Cognito (discovery and JWKS at the issuer, the token endpoint at the domain)", () => {
+    const [, policy] = ofType(template, 'AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+    const csp = JSON.stringify(policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy);
+    expect(csp).toContain('https://cognito-idp.eu-west-1.amazonaws.com');
+    expect(csp).toContain('.auth.eu-west-1.amazoncognito.com');
   });
 
   it("exposes what the console's /config.json needs", () => {

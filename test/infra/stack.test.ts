@@ -251,7 +251,8 @@ describe('tables', () => {
 
 describe('functions', () => {
   it('creates one function per FUNCTIONS entry: Node.js 24 on arm64, esm bundle, source maps', () => {
-    base.template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length);
+    // Plus the site's deployment helpers (infra/site/, test/infra/site.test.ts).
+    base.template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + (base.stack.site ? 2 : 0));
     for (const name of FUNCTION_NAMES) {
       const fn = base.resources[base.id(base.stack.functions[name].function)]!;
       expect(fn.Properties, name).toMatchObject({
