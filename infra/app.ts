@@ -5,6 +5,7 @@
  * The AwsSolutions cdk-nag pack runs on every synth (infra/nag.ts).
  */
 import { App } from 'aws-cdk-lib';
+import { ensureWebBuild } from '../lib/local/web-build';
 import { IdentityStack, type IdentityStackProps } from './identity-stack';
 import { acknowledgeNagFindings, addNagChecks } from './nag';
 import { parseAlarmEmail, parseExistingTables } from './ops-context';
@@ -38,6 +39,9 @@ const eventContactValues: unknown = app.node.tryGetContext('eventContactValues')
 if (eventContactValues !== 'hashed' && eventContactValues !== 'clear') {
   throw new Error('Context eventContactValues must be "hashed" or "clear"');
 }
+// -c site=false: the identity service alone, no storefront/console (nothing is built then).
+const site = String(app.node.tryGetContext('site') ?? 'true') !== 'false';
+if (site) await ensureWebBuild({ log: (line) => process.stderr.write(`${line}\n`) });
 
 const props: IdentityStackProps = {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -51,6 +55,8 @@ const props: IdentityStackProps = {
   existingTables: parseExistingTables(app.node.tryGetContext('tableNames'), app.node.tryGetContext('tableStreamArns')),
   eventContactValues,
   logSampleRate: numberContext('logSampleRate'),
+  authDomainPrefix: (app.node.tryGetContext('authDomainPrefix') as string | undefined) || undefined,
+  site: site ? {} : false,
 };
 
 const stack = new IdentityStack(app, String(app.node.tryGetContext('stackName') ?? STAGE_SETTINGS[stage].stackName), props);

@@ -33,6 +33,8 @@ import { ServiceFunction, type LogLevelName } from './function';
 import { Monitoring } from './monitoring';
 import { STAGE_SETTINGS, type StageName } from './stage';
 import type { ContactValueMode } from '../lib/events/change';
+import { ConsoleAuth } from './auth/console-auth';
+import { StorefrontSite, type StorefrontSiteProps } from './site';
 
 /** The function behind the API's `$default` route (unknown path: 404, wrong method: 405). */
 export const NOT_FOUND_FUNCTION: FunctionName = 'notFound';
@@ -71,6 +73,13 @@ export interface IdentityStackProps extends StackProps {
   existingTables?: Partial<Record<TableKey, { tableName: string; tableStreamArn?: string }>>;
   /** `clear`: change events carry emails and phone numbers in clear (README "Change events"). @default 'hashed' */
   eventContactValues?: ContactValueMode;
+  /** Prefix of the console's Cognito domain. @default `fluxkart-<account id>` */
+  authDomainPrefix?: string;
+  /**
+   * The storefront and console pages behind CloudFront with the API on the same origin
+   * (infra/site/); `false` deploys the identity service alone. @default {} (deployed, no OIDC)
+   */
+  site?: Omit<StorefrontSiteProps, 'api' | 'routes'> | false;
 }
 
 export class IdentityStack extends Stack {
@@ -83,6 +92,9 @@ export class IdentityStack extends Stack {
   readonly monitoring: Monitoring;
   readonly stageName: StageName;
   readonly events: IdentityEvents;
+  /** The admin console's sign-in: Cognito domain and app client (infra/auth/console-auth.ts). */
+  readonly consoleAuth: ConsoleAuth;
+  readonly site?: StorefrontSite;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps = {}) {
     super(scope, id, props);
@@ -154,7 +166,9 @@ export class IdentityStack extends Stack {
     this.userPoolClient = this.userPool.addClient('AdminClient', {
       generateSecret: false,
       authFlows: { userSrp: true, adminUserPassword: true },
+      disableOAuth: true, // scripts only (SRP, admin auth); the console signs in with its own client
     });
+    this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { userPool: this.userPool, domainPrefix: props.authDomainPrefix });
     new CfnUserPoolGroup(this, 'AdminsGroup', {
       userPoolId: this.userPool.userPoolId,
       groupName: ADMINS_GROUP,
@@ -163,7 +177,7 @@ export class IdentityStack extends Stack {
     // The issuer as it appears in the pool's tokens (`iss`); the ProviderURL attribute lacks https://.
     const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`;
     const adminAuthorizer = new HttpJwtAuthorizer('AdminJwtAuthorizer', issuer, {
-      jwtAudience: [this.userPoolClient.userPoolClientId],
+      jwtAudience: [this.userPoolClient.userPoolClientId, this.consoleAuth.client.userPoolClientId],
       authorizerName: 'admin-jwt',
     });
     const iamAuthorizer = new HttpIamAuthorizer();
@@ -230,12 +244,27 @@ export class IdentityStack extends Stack {
       tables: this.tables,
       alarmEmail: props.alarmEmail,
     });
+    // The site (infra/site/): pages in S3 behind CloudFront, the API's routes on the same origin.
+    if (props.site !== false) {
+      // The console signs in with its Cognito client; the pages call Cognito's two origins.
+      const { signOutUrl, ...oidc } = this.consoleAuth.runtimeConfig;
+      this.site = new StorefrontSite(this, 'Site', {
+        oidc: { ...oidc, signOutUrl },
+        connectSources: this.consoleAuth.origins,
+        ...props.site,
+        api: this.api,
+        routes,
+      });
+      this.consoleAuth.addSiteUrl(this.site.url);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboard.dashboardName });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleAuth.client.userPoolClientId });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: this.consoleAuth.domain.baseUrl() });
   }
 }
 

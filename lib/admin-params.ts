@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
 import { anyNumber, documented, parseOrThrow, refineWith, rule, type SchemaDocs } from './schemas/core';
-import { normaliseEmail, normalisePhoneNumber } from './validation';
+import { normaliseEmail, normalisePhoneNumber, parseIdentifyRequest } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -190,6 +190,14 @@ export const MergeRequestSchema = z.object(
   },
   { error: 'The request body must be a JSON object.' },
 );
+
+/**
+ * POST /identities/lookup: {"email"?, "phoneNumber"?}, validated and normalised exactly as the body
+ * of /identify (at least one; the same error codes), so the values never travel in a URL.
+ */
+export function parseLookupBody(body: unknown): { email: string | null; phoneNumber: string | null } {
+  return parseIdentifyRequest(body);
+}
 
 /** POST /identities/merge: {"contactIds": [a, b]}, two positive integers. */
 export function parseMergeBody(body: unknown): [number, number] {

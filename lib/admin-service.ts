@@ -130,6 +130,32 @@ export class AdminService {
     );
   }
 
+  /**
+   * The identities that own an email and / or a phone number: one, or two when the values belong to
+   * different identities (oldest primary first); 404 when neither value is known.
+   */
+  async identitiesByValues(
+    values: { email: string | null; phoneNumber: string | null },
+    deadline: Deadline,
+  ): Promise<IdentityDetails[]> {
+    const found: IdentityDetails[] = [];
+    const lookups = [
+      values.email !== null ? { email: values.email, phoneNumber: null } : null,
+      values.phoneNumber !== null ? { email: null, phoneNumber: values.phoneNumber } : null,
+    ];
+    for (const value of lookups) {
+      if (!value) continue;
+      try {
+        const details = await this.identityByValue(value, deadline);
+        if (!found.some((d) => d.view.primaryContactId === details.view.primaryContactId)) found.push(details);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    if (found.length === 0) throw new NotFoundError('No identity has these values.', 'identity_not_found');
+    return found.sort((a, b) => compareAge(a.contacts[0]!, b.contacts[0]!));
+  }
+
   /** The identity containing a contact. */
   async identityByContact(id: number, deadline: Deadline): Promise<IdentityDetails> {
     return withRetries(

@@ -11,6 +11,7 @@ import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 import { telemetry } from './powertools/metrics';
 
+let db: DynamoDBDocumentClient | undefined;
 let store: DynamoContactStore | undefined;
 let identityService: IdentityService | undefined;
 let adminService: AdminService | undefined;
@@ -22,19 +23,26 @@ const clientHooks: Array<(client: DynamoDBDocumentClient) => void> = [];
  * it throws after; the Lambda path never calls it.
  */
 export function onDynamoClientCreated(hook: (client: DynamoDBDocumentClient) => void): void {
-  if (store) throw new Error('onDynamoClientCreated: the DynamoDB client already exists');
+  if (db) throw new Error('onDynamoClientCreated: the DynamoDB client already exists');
   clientHooks.push(hook);
 }
 
 export { getLogger } from './powertools/logger';
 
-/** The one DynamoDB client and store of this container (and so one block of reserved ids). */
+/** The one DynamoDB client of this container (the contact store and the checkout's order store share it). */
+export function getDocumentClient(): DynamoDBDocumentClient {
+  if (!db) {
+    db = createDocumentClient(getConfig());
+    for (const hook of clientHooks) hook(db);
+  }
+  return db;
+}
+
+/** The one store of this container (and so one block of reserved ids). */
 function getStore(): DynamoContactStore {
   if (!store) {
     const config = getConfig();
-    const db = createDocumentClient(config);
-    for (const hook of clientHooks) hook(db);
-    store = new DynamoContactStore(db, config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues });
+    store = new DynamoContactStore(getDocumentClient(), config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues });
   }
   return store;
 }

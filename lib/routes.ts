@@ -14,7 +14,8 @@ export type FunctionName =
   | 'adminMerge'
   | 'adminErase'
   | 'adminAudit'
-  | 'identityEvents';
+  | 'identityEvents'
+  | 'checkout';
 
 export interface FunctionDefinition {
   /** Entry file, relative to the repository root. */
@@ -39,7 +40,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   },
   adminRead: {
     entry: 'functions/admin-read/index.ts',
-    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}; never writes',
+    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}, POST /identities/lookup; never writes',
     tables: {
       contacts: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
       emails: ['dynamodb:BatchGetItem'],
@@ -81,6 +82,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       counters: ['dynamodb:GetItem'],
     },
   },
+  checkout: {
+    entry: 'functions/checkout/index.ts',
+    description: 'POST /checkout: the storefront order; reconciles the customer in process, answers masked contacts only',
+    tables: {
+      // The identify function's grants (the reconciliation runs in process), plus the orders.
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      // GetItem: the order by id; BatchGetItem: order counts; PutItem + UpdateItem: the transaction.
+      orders: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    },
+  },
   health: {
     entry: 'functions/health/index.ts',
     description: 'GET /health: liveness, touches no data',
@@ -115,10 +129,13 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/identify', function: 'identify', auth: 'public' },
   { method: 'GET', path: '/health', function: 'health', auth: 'public' },
+  { method: 'POST', path: '/checkout', function: 'checkout', auth: 'public' },
   { method: 'GET', path: '/contacts', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities/{contactId}', function: 'adminRead', auth: 'admin' },
+  // The lookup by value with the values in the body, so no email or phone is ever in a URL.
+  { method: 'POST', path: '/identities/lookup', function: 'adminRead', auth: 'admin' },
   { method: 'POST', path: '/identities/merge', function: 'adminMerge', auth: 'admin' },
   { method: 'DELETE', path: '/identities/{contactId}', function: 'adminErase', auth: 'admin' },
   { method: 'GET', path: '/audit', function: 'adminAudit', auth: 'admin' },

@@ -64,6 +64,13 @@ export const TABLES = {
     stream: 'NEW_AND_OLD_IMAGES',
     timeToLiveAttribute: 'expiresAt',
   },
+  orders: {
+    envVar: 'ORDERS_TABLE',
+    localName: 'Orders',
+    partitionKey: { name: 'orderId', type: 'S' },
+    description:
+      'The storefront\'s orders (orderId = the client\'s UUID: lines, total, normalised email and phone, the customer\'s primary id at the time, createdAt) and each customer\'s order count (orderId = "customer#<contactId>"), written together in one transaction (lib/checkout/orders-store.ts).',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

@@ -33,6 +33,8 @@ import { measureColdStarts, type ColdStartResult } from './bench/cold-start';
 import { costPerMillion, LAMBDA_MEMORY_MB, MIX, PRICES, type CostLine } from './bench/cost';
 import { copyTable, describePlan, floorPlan, runFloor } from './bench/floor';
 import { mean, percentile, pool } from './bench/stats';
+import { measureWeb, webMarkdown } from './bench/web';
+import { createStaticSite } from '../lib/local/static';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -411,7 +413,8 @@ async function main(): Promise<void> {
     } else {
       const counter = new RoundTripCounter();
       onDynamoClientCreated((db) => counter.attach(db));
-      server = createLocalServer({ timeoutMs: 30_000 });
+      // With the pages (lib/local/static.ts) for the web part (scripts/bench/web.ts).
+      server = createLocalServer({ timeoutMs: 30_000, site: await createStaticSite({ log }) });
       await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
       baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       log(`local HTTP API at ${baseUrl}`);
@@ -487,7 +490,12 @@ async function main(): Promise<void> {
     });
     log(`cold start: hello ${cold.hello.startToAnswerMs.toFixed(0)} ms, hello+node:http ${cold.helloNodeHttp.startToAnswerMs.toFixed(0)} ms, SDK baseline ${cold.sdkBaseline.startToAnswerMs.toFixed(0)} ms, ` + [...cold.functions, ...cold.proposals].map((f) => `${f.name} ${f.startToAnswerMs.toFixed(0)} ms (${(f.bytes / 1024).toFixed(0)} KB)`).join(', '));
 
+    // The pages and the checkout (scripts/bench/web.ts).
+    const web = await measureWeb({ baseUrl, quick: QUICK, log });
+
     const report = buildReport(results, cold, (performance.now() - t0) / 1000);
+    report.markdown += webMarkdown(web);
+    Object.assign(report.json, { web });
     mkdirSync(resolve(ROOT, 'bench'), { recursive: true });
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(report.json, null, 2)}\n`);
     writeFileSync(resolve(ROOT, 'bench/results.md'), report.markdown);

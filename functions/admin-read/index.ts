@@ -1,16 +1,21 @@
 /**
  * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities?email=|phoneNumber=,
- * GET /identities/{contactId}. Admins only: the API's JWT authorizer checks the token, and the
+ * GET /identities/{contactId}, POST /identities/lookup {email?, phoneNumber?}. Admins only: the API's JWT authorizer checks the token, and the
  * `adminOnly` middleware checks the claims again (lib/auth.ts).
  */
 import type { Context } from 'aws-lambda';
-import { parseListQuery, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { parseListQuery, parseLookupBody, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
 import { row } from '../../lib/admin-service';
 import { getAdminService } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
+import { identityBody } from '../../lib/http/response';
 import { identityDetailsResponse, nextCursor } from '../../lib/http/admin';
 import { deadlineOf, httpHandler, type HttpEvent } from '../../lib/http/handler';
 import { json } from '../../lib/http/response';
+
+/** The only route of this function with a body: parsed (and its errors mapped) as every JSON route's. */
+const parseJsonBody = httpJsonBodyParser().before as (request: { event: HttpEvent }) => void;
 
 export const handler = httpHandler(async (event: HttpEvent, context: Context) => {
   const admin = getAdminService();
@@ -34,6 +39,11 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
     case 'GET /identities/{contactId}': {
       const id = parsePathContactId(event.pathParameters, 'contactId');
       return json(200, identityDetailsResponse(await admin.identityByContact(id, deadlineOf(context))));
+    }
+    case 'POST /identities/lookup': {
+      parseJsonBody({ event });
+      const found = await admin.identitiesByValues(parseLookupBody(event.body), deadlineOf(context));
+      return json(200, { identities: found.map(({ view, contacts }) => identityBody(view, { contacts }).contact) });
     }
     default:
       throw new NotFoundError('No such route.', 'route_not_found');

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeAdmin } from '../auth';
 import { ForbiddenError } from '../errors';
 import { errorBody } from '../http/response';
-import { localJwtClaims, type LocalAuthOptions } from './auth';
+import { localClaims, type LocalAuthOptions } from './auth';
 import type { LocalEventSink } from './event-sink';
 
 export const EVENT_FEED_PATH = '/admin/events';
@@ -29,12 +29,12 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(body);
 }
 
-export function serveEventFeed(req: IncomingMessage, res: ServerResponse, auth: LocalAuthOptions, sink: LocalEventSink): void {
+export async function serveEventFeed(req: IncomingMessage, res: ServerResponse, auth: LocalAuthOptions, sink: LocalEventSink): Promise<void> {
   if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
     sendError(res, 405, 'method_not_allowed', `Method ${req.method} is not allowed on ${EVENT_FEED_PATH}.`, { allow: 'GET' });
     return;
   }
-  const claims = localJwtClaims(req.headers.authorization, auth);
+  const claims = await localClaims(req.headers.authorization, auth);
   if (!claims) {
     sendError(res, 401, 'unauthorized', 'Authentication is required.', { 'www-authenticate': 'Bearer' });
     return;

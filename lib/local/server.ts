@@ -14,10 +14,11 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { serveApiDocs } from './api-docs';
-import { localJwtClaims, type LocalAuthOptions } from './auth';
+import { localClaims, type LocalAuthOptions } from './auth';
 import { isEventFeedRequest, serveEventFeed } from './event-feed';
 import type { LocalEventSink } from './event-sink';
 import { prepareLocalInvocations, runInvocation } from './invocations';
+import type { StaticSite } from './static';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -53,6 +54,8 @@ export interface LocalServerOptions {
   auth?: LocalAuthOptions;
   /** Change events: serves them on GET /admin/events (SSE, admins only; lib/local/event-feed.ts). */
   events?: LocalEventSink;
+  /** The pages (lib/local/static.ts), served where no API route matches. Absent: API only. */
+  site?: StaticSite;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
@@ -61,8 +64,11 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   prepareLocalInvocations();
   return createServer((req, res) => {
     const requestId = randomUUID();
-    if (options.events && isEventFeedRequest(req)) return serveEventFeed(req, res, auth, options.events);
-    handle(req, res, timeoutMs, auth, requestId).catch((error: unknown) => {
+    if (options.events && isEventFeedRequest(req)) {
+      serveEventFeed(req, res, auth, options.events).catch(() => res.destroy());
+      return;
+    }
+    handle(req, res, timeoutMs, auth, requestId, options.site).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
       if (!res.headersSent) send(res, 500, gatewayHeaders(requestId), JSON.stringify(gatewayError(requestId, 'internal_error', 'Internal server error.')));
       else res.destroy();
@@ -76,6 +82,7 @@ async function handle(
   timeoutMs: number,
   auth: LocalAuthOptions,
   requestId: string,
+  site?: StaticSite,
 ): Promise<void> {
   res.setHeader('apigw-requestid', requestId);
   const body = await readBody(req);
@@ -89,12 +96,14 @@ async function handle(
   const method = (req.method ?? 'GET').toUpperCase();
   if (serveApiDocs(method, url.pathname, res)) return; // /openapi.json and /docs (lib/local/api-docs.ts)
   const match = matchRoute(method, url.pathname);
+  // Static site (lib/local/static.ts): only where no API route matched, so API errors stay JSON.
+  if (!match && site && (await site.serve(req, res, url.pathname))) return;
   const functionName: FunctionName = match?.route.function ?? 'notFound';
   const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters, requestId);
   if (match?.route.auth === 'admin') {
     // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
     // its claims into the event for the handler to check the group.
-    const claims = localJwtClaims(req.headers.authorization, auth);
+    const claims = await localClaims(req.headers.authorization, auth);
     if (!claims) {
       send(
         res,

@@ -76,6 +76,7 @@ describe('access control over HTTP', () => {
       'GET /contacts/{id}',
       'GET /identities',
       'GET /identities/{contactId}',
+      'POST /identities/lookup',
       'POST /identities/merge',
     ]);
     const requests: Array<{ method: string; path: string; body?: unknown }> = [
@@ -83,6 +84,7 @@ describe('access control over HTTP', () => {
       { method: 'GET', path: `/contacts/${a.primaryContactId}` },
       { method: 'GET', path: '/identities?email=anna@auth.test' },
       { method: 'GET', path: `/identities/${a.primaryContactId}` },
+      { method: 'POST', path: '/identities/lookup', body: { email: 'anna@auth.test' } },
       { method: 'POST', path: '/identities/merge', body: { contactIds: [a.primaryContactId, b.primaryContactId] } },
       { method: 'GET', path: '/audit' },
       { method: 'DELETE', path: `/identities/${b.primaryContactId}` }, // last: it erases

@@ -18,6 +18,7 @@ const ADMIN_ROUTES: Record<string, string> = {
   'GET /contacts/{id}': 'AdminRead',
   'GET /identities': 'AdminRead',
   'GET /identities/{contactId}': 'AdminRead',
+  'POST /identities/lookup': 'AdminRead',
   'POST /identities/merge': 'AdminMerge',
   'DELETE /identities/{contactId}': 'AdminErase',
   'GET /audit': 'AdminAudit',
@@ -64,11 +65,12 @@ describe('admin access control in the stack', () => {
     expect(authorizers).toHaveLength(1);
     const [authorizerId, authorizer] = authorizers[0]!;
     const [poolId] = ofType(base.resources, 'AWS::Cognito::UserPool')[0]!;
-    const [clientId] = ofType(base.resources, 'AWS::Cognito::UserPoolClient')[0]!;
+    // The scripts' client and the console's (infra/auth/console-auth.ts).
+    const clientIds = [base.stack.userPoolClient, base.stack.consoleAuth.client].map((c) => base.stack.resolve(c.userPoolClientId));
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [{ Ref: clientId }] },
+      JwtConfiguration: { Audience: clientIds },
     });
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain(`"Ref":"${poolId}"`);
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('https://cognito-idp.');

@@ -199,7 +199,9 @@ describe('access control', () => {
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [{ Ref: fixture.id(fixture.stack.userPoolClient) }] },
+      JwtConfiguration: {
+        Audience: [{ Ref: fixture.id(fixture.stack.userPoolClient) }, { Ref: fixture.id(fixture.stack.consoleAuth.client) }],
+      },
     });
     const issuer = JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer);
     expect(issuer).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
@@ -271,7 +273,8 @@ describe('tables', () => {
 
 describe('functions', () => {
   it('creates one function per FUNCTIONS entry: Node.js 24 on arm64, esm bundle, source maps', () => {
-    base.template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length);
+    // Plus the site's deployment helpers (infra/site/, test/infra/site.test.ts).
+    base.template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length + (base.stack.site ? 2 : 0));
     for (const name of FUNCTION_NAMES) {
       const fn = base.resources[base.id(base.stack.functions[name].function)]!;
       expect(fn.Properties, name).toMatchObject({
