@@ -3,6 +3,7 @@
  * into an API Gateway HTTP API (payload 2.0) event, routes it with the same route table as the
  * stack (lib/routes.ts), and calls the same handler module the Lambda runs.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
@@ -152,7 +153,9 @@ export function toEvent(
   for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
   const now = new Date();
   const requestId = randomUUID();
-  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
+  // Bytes that are not valid UTF-8 are passed as base64, never decoded lossily: the handler's
+  // strict decoder (lib/http/decode-body.ts) refuses them.
+  const isText = body.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? 'application/json') && isUtf8(body));
   return {
     version: '2.0',
     routeKey,
