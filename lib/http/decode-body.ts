@@ -45,6 +45,7 @@ export function declaredCharset(contentType: string | undefined): string | null 
 }
 
 const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Decodes bytes as UTF-8, throwing InvalidEncodingError on any invalid sequence. A BOM is kept (JSON.parse refuses it). */
 export function strictUtf8(bytes: Uint8Array): string {
@@ -65,7 +66,7 @@ export function decodeBody() {
       if (event.isBase64Encoded) {
         event.body = strictUtf8(Buffer.from(event.body, 'base64'));
         event.isBase64Encoded = false;
-      } else if (!event.body.isWellFormed() || event.body.includes('\uFFFD')) {
+      } else if (LONE_SURROGATE.test(event.body) || event.body.includes('\uFFFD')) {
         throw new InvalidEncodingError();
       }
     },
