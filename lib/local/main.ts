@@ -2,17 +2,27 @@
  * `npm start`: the HTTP API on http://127.0.0.1:${PORT:-3000}, backed by an embedded DynamoDB
  * Local whose data persists in .data/dynamodb (git-ignored). Options:
  *   --in-memory (or LOCAL_IN_MEMORY=1)   keep the data in memory only
+ *   LOCAL_DATA_DIR=path                 keep the data there instead of .data/dynamodb
  *   DYNAMODB_ENDPOINT=http://host:port  use that DynamoDB instead of starting one
  *   ADMIN_TOKEN=...                     bearer token of the admin routes (else one is generated
  *                                       for the run and printed once at start-up)
  *   LOCAL_USER_TOKEN=...                bearer token of an authenticated non-admin (403 on admin routes)
- * Ctrl-C or SIGTERM closes the server and stops Java.
+ * Ctrl-C or SIGTERM: stop accepting, finish the requests in flight (at most the request timeout),
+ * then stop Java (lib/local/shutdown.ts). Java never outlives this process, even after `kill -9`
+ * (lib/local/dynamodb-local.ts), and a DynamoDB Local that dies is restarted on the same data
+ * (lib/local/supervisor.ts).
  */
 import { resolve } from 'node:path';
 import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
+import { localLog } from './log';
 import { createLocalServer } from './server';
+import { drain, onStopSignals, trackRequests, watchParent } from './shutdown';
+import { superviseDynamoDbLocal } from './supervisor';
+
+/** Added to the request timeout for the requests in flight to finish when stopping. */
+const DRAIN_MARGIN_MS = 1_000;
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -23,28 +33,44 @@ async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory') || process.env.LOCAL_IN_MEMORY === '1';
   const storage = await prepareLocalStorage({
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
-    dataDir: inMemory ? null : resolve(ROOT, '.data/dynamodb'),
+    dataDir: inMemory ? null : resolve(ROOT, process.env.LOCAL_DATA_DIR || '.data/dynamodb'),
   });
   // The admin routes want `Authorization: Bearer <ADMIN_TOKEN>`; without one set, a fresh token is
   // generated for this run and printed below (only then: a token you set yourself is never printed).
   const generatedToken = process.env.ADMIN_TOKEN ? null : generateToken();
+  let stop: (reason: string, exitCode?: number) => Promise<void> = async () => undefined;
+  const supervised = storage.dynamo
+    ? superviseDynamoDbLocal(storage.dynamo, { onGiveUp: (message) => void stop(message, 1) })
+    : null;
   const server = createLocalServer({
     timeoutMs: requestTimeoutMs,
     auth: { adminToken: process.env.ADMIN_TOKEN || generatedToken!, userToken: process.env.LOCAL_USER_TOKEN || undefined },
+    storageAvailable: supervised ? supervised.available : undefined,
   });
+  const tracker = trackRequests(server);
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  stop = async (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping\n`);
-    server.close();
-    server.closeAllConnections();
-    await storage.stop();
-    process.exit(0);
+    localLog(exitCode === 0 ? 'info' : 'error', 'stopping', { reason });
+    if (exitCode !== 0) process.stderr.write(`npm start: ${reason}\n`);
+    await drain(server, tracker, requestTimeoutMs + DRAIN_MARGIN_MS);
+    await (supervised ? supervised.stop() : storage.stop());
+    localLog('info', 'stopped');
+    process.exit(exitCode);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  onStopSignals(
+    (signal) => void stop(signal),
+    async (reason) => {
+      localLog('warn', 'stopping at once', { reason });
+      server.closeAllConnections();
+      await (supervised ? supervised.stop() : storage.stop());
+      process.exit(1);
+    },
+  );
+  // `npm start` runs this file under tsx: if that parent is killed (kill -9), stop too.
+  watchParent(() => void stop('parent process exited'));
 
   server.on('error', async (error: NodeJS.ErrnoException) => {
     process.stderr.write(
@@ -52,14 +78,17 @@ async function main(): Promise<void> {
         ? `Port ${port} is in use: set PORT to another port.\n`
         : `Server error: ${error.message}\n`,
     );
-    await storage.stop();
+    await (supervised ? supervised.stop() : storage.stop());
     process.exit(1);
   });
   server.listen(port, '127.0.0.1', () => {
     const where = storage.embedded
-      ? inMemory ? 'embedded DynamoDB Local, in memory' : 'embedded DynamoDB Local, data in .data/dynamodb'
+      ? inMemory ? 'embedded DynamoDB Local, in memory' : `embedded DynamoDB Local, data in ${process.env.LOCAL_DATA_DIR || '.data/dynamodb'}`
       : `DynamoDB at ${storage.endpoint}`;
     process.stdout.write(`FluxKart identity service listening on http://127.0.0.1:${port} (${where})\n`);
+    if (storage.dynamo) {
+      localLog('info', 'DynamoDB Local started', { pid: storage.dynamo.pid, serverPid: process.pid, endpoint: storage.endpoint, diesWithParent: storage.dynamo.diesWithParent });
+    }
     process.stdout.write(
       generatedToken
         ? `Admin routes: Authorization: Bearer ${generatedToken}  (generated for this run; set ADMIN_TOKEN to choose one)\n`

@@ -12,6 +12,9 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { localJwtClaims, type LocalAuthOptions } from './auth';
+import { answerClientErrors } from './http-errors';
+import { errorFields, localLog } from './log';
+import { rawTarget } from './raw-path';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
 export const PLATFORM_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -45,18 +48,28 @@ export interface LocalServerOptions {
    * Default: ADMIN_TOKEN and LOCAL_USER_TOKEN from the environment, read once here.
    */
   auth?: LocalAuthOptions;
+  /**
+   * False while storage is known to be down (the embedded DynamoDB Local died and is being
+   * restarted, lib/local/supervisor.ts): routes whose function uses tables answer 503 at once.
+   */
+  storageAvailable?: () => boolean;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
-  return createServer((req, res) => {
-    handle(req, res, timeoutMs, auth).catch((error: unknown) => {
-      process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
+  const storageAvailable = options.storageAvailable ?? (() => true);
+  // Checks request timeouts every second (Node's default: every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
+    handle(req, res, timeoutMs, auth, storageAvailable).catch((error: unknown) => {
+      localLog('error', 'local server error', errorFields(error));
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(errorBody('internal_error', 'Internal server error.')));
       else res.destroy();
     });
   });
+  // Malformed HTTP answers SPEC's JSON error body; request/headers timeouts of the request budget.
+  answerClientErrors(server, { timeoutMs });
+  return server;
 }
 
 async function handle(
@@ -64,19 +77,38 @@ async function handle(
   res: ServerResponse,
   timeoutMs: number,
   auth: LocalAuthOptions,
+  storageAvailable: () => boolean,
 ): Promise<void> {
   const body = await readBody(req);
+  if (body === CLIENT_GONE) {
+    localLog('info', 'client disconnected before sending the whole request body', {
+      method: req.method,
+      declaredBytes: Number(req.headers['content-length'] ?? 0) || undefined,
+    });
+    res.destroy();
+    return;
+  }
   if (body === null) {
     // Drain nothing more: answer and close, as API Gateway does for an oversized payload.
     res.setHeader('connection', 'close');
     send(res, 413, { 'content-type': 'application/json' }, JSON.stringify(errorBody('payload_too_large', `The request body must not exceed ${PLATFORM_MAX_BODY_BYTES} bytes.`)));
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Routed on the raw path, as API Gateway routes it: no folding of `..`, `%2e%2e` or `//`.
+  const target = rawTarget(req.url);
   const method = (req.method ?? 'GET').toUpperCase();
-  const match = matchRoute(method, url.pathname);
+  const match = matchRoute(method, target.rawPath);
   const functionName: FunctionName = match?.route.function ?? 'notFound';
-  const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
+  if (!storageAvailable() && Object.keys(FUNCTIONS[functionName].tables).length > 0) {
+    send(
+      res,
+      503,
+      { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' },
+      JSON.stringify(errorBody('storage_unavailable', 'Storage is restarting; retry shortly.')),
+    );
+    return;
+  }
+  const event = toEvent(req, target, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters);
   if (match?.route.auth === 'admin') {
     // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
     // its claims into the event for the handler to check the group.
@@ -110,9 +142,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** readBody's answer when the client went away before the body was complete. */
+const CLIENT_GONE = Symbol('client gone');
+
 /** Reads the body, or returns null as soon as it passes the platform's limit. */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolveBody, reject) => {
+function readBody(req: IncomingMessage): Promise<Buffer | null | typeof CLIENT_GONE> {
+  return new Promise((resolveBody) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > PLATFORM_MAX_BODY_BYTES) {
       req.resume();
@@ -132,7 +167,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
       chunks.push(chunk);
     });
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that disconnects mid-body (ECONNRESET, "aborted"): nothing to answer.
+    req.on('error', () => resolveBody(CLIENT_GONE));
   });
 }
 
@@ -140,7 +176,7 @@ const TEXT_TYPES = /^(application\/([a-z0-9.+-]+\+)?json|text\/|application\/x-w
 
 export function toEvent(
   req: IncomingMessage,
-  url: URL,
+  target: { rawPath: string; rawQueryString: string },
   body: Buffer,
   routeKey: string,
   pathParameters?: Record<string, string>,
@@ -150,7 +186,7 @@ export function toEvent(
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  for (const [key, value] of new URLSearchParams(target.rawQueryString)) query[key] = key in query ? `${query[key]},${value}` : value;
   const now = new Date();
   const requestId = randomUUID();
   // Bytes that are not valid UTF-8 are passed as base64, never decoded lossily: the handler's
@@ -159,8 +195,8 @@ export function toEvent(
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.rawPath,
+    rawQueryString: target.rawQueryString,
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: pathParameters && Object.keys(pathParameters).length ? pathParameters : undefined,
@@ -171,7 +207,7 @@ export function toEvent(
       domainPrefix: 'localhost',
       http: {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: url.pathname,
+        path: target.rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
