@@ -78,7 +78,8 @@ function spawnJava(port: number, dataDir: string | null, wrapper: string[]) {
 }
 
 export async function startDynamoDbLocal(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
-  const { dataDir = null, startTimeoutMs = 30_000 } = options;
+  // Generous: on a loaded machine Java alone can take tens of seconds to answer.
+  const { dataDir = null, startTimeoutMs = 60_000 } = options;
   const port = options.port || (await freePort());
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const wrapper = parentDeathWrapper();

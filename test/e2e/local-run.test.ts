@@ -67,10 +67,13 @@ async function startLocal(options: { inMemory?: boolean } = {}) {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, any>);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
   const started_ = await until('the server to listen', () => {
+    if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}) before listening:\n${stdout}${stderr}`);
     const line = logLines().find((l) => l.message === 'DynamoDB Local started');
     return stdout.includes('listening on') && line;
-  }, 180_000);
+  }, 300_000);
   return {
     port,
     tsxPid: child.pid!,
@@ -105,7 +108,7 @@ describe('npm start and its own faults', () => {
       expect(during.status).toBe(503);
       expect(during.json).toMatchObject({ error: { code: 'storage_unavailable' } });
     }
-    const back = await until('the restart', () => local.logLines().find((l) => /restarted on the same data/.test(l.message)), 90_000);
+    const back = await until('the restart', () => local.logLines().find((l) => /restarted on the same data/.test(l.message)), 300_000);
     expect(back.pid).not.toBe(local.javaPid);
     const after = await identify(local.port, { email: 'kept@x.co' });
     expect(after.status).toBe(200);
@@ -135,7 +138,7 @@ describe('npm start and its own faults', () => {
     for (const a of answers) expect(a.toLowerCase()).toContain('connection: close');
     expect(await local.exited).toBe(0);
     await until('Java to be gone', () => !alive(back.pid as number), 10_000);
-  }, 240_000);
+  }, 600_000);
 
   it('kill -9 of the server process: Java does not outlive it', async () => {
     const local = await startLocal();
@@ -143,19 +146,19 @@ describe('npm start and its own faults', () => {
     process.kill(local.serverPid, 'SIGKILL');
     await until('Java to be gone', () => !alive(local.javaPid), 10_000);
     await local.exited;
-  }, 240_000);
+  }, 600_000);
 
   it('kill -9 of the tsx process above it: the server stops and Java with it', async () => {
     const local = await startLocal();
     process.kill(local.tsxPid, 'SIGKILL');
     await until('the server to stop', () => !alive(local.serverPid), 30_000);
     await until('Java to be gone', () => !alive(local.javaPid), 10_000);
-  }, 240_000);
+  }, 600_000);
 
   it('in memory, a DynamoDB Local that died stops npm start with a clear message', async () => {
     const local = await startLocal({ inMemory: true });
     process.kill(local.javaPid, 'SIGKILL');
     expect(await local.exited).toBe(1);
     expect(local.output()).toMatch(/npm start: DynamoDB Local died and its data was in memory/);
-  }, 240_000);
+  }, 600_000);
 });
