@@ -1,7 +1,10 @@
 /**
  * The local HTTP server behind `npm start` and the end-to-end tests: it turns each HTTP request
  * into an API Gateway HTTP API (payload 2.0) event, routes it with the same route table as the
- * stack (lib/routes.ts), and calls the same handler module the Lambda runs.
+ * stack (lib/routes.ts), and calls the same handler module the Lambda runs. It routes the raw path
+ * (lib/local/raw-path.ts), answers malformed HTTP with SPEC's JSON body (lib/local/http-errors.ts),
+ * passes bodies that are not valid UTF-8 as base64, and answers storage routes 503 at once while
+ * storage is known to be down (lib/local/supervisor.ts). Shutdown: lib/local/shutdown.ts.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
