@@ -35,6 +35,9 @@ export interface AdminServiceOptions {
   telemetry?: Telemetry;
 }
 
+/** Longest linkedId path a read follows to a row's final primary (a pending re-link adds one hop). */
+const MAX_LINK_HOPS = 8;
+
 const contactNotFound = (id: number) =>
   new NotFoundError(`Contact ${id} does not exist or has been erased.`, 'contact_not_found');
 
@@ -64,7 +67,7 @@ export class AdminService {
       deadline,
       async () => {
         const page = await this.store.listContacts(query);
-        const rows = await this.asErasedWhereDue(page.items);
+        const rows = await this.asFinal(page.items);
         return { ...page, items: query.includeDeleted ? rows : rows.filter((r) => r.deletedAt === null) };
       },
       this.options.retry,
@@ -78,7 +81,7 @@ export class AdminService {
       async () => {
         const stored = (await this.store.readContacts([id])).get(id);
         if (!stored) throw new NotFoundError(`Contact ${id} does not exist.`, 'contact_not_found');
-        const [row] = await this.asErasedWhereDue([stored.contact]);
+        const [row] = await this.asFinal([stored.contact]);
         return row!;
       },
       this.options.retry,
@@ -86,22 +89,50 @@ export class AdminService {
   }
 
   /**
-   * Rows as they are once every erasure that has taken effect is finished. A large erasure takes
-   * effect when its marker is written on the primary and then clears the secondaries' rows; if it
-   * was cut off in between (crash, timeout), those rows still hold values until the next request
-   * touching a value (or a repeated DELETE) finishes it. Reads never write, so they show such rows
-   * as erased instead: one batch read of the page's distinct primaries.
+   * Rows exactly as they are once every re-link and every erasure that has taken effect is
+   * finished (SPEC: once a request has answered, every read path answers as if re-linking had
+   * finished). Reads never write, so they resolve both here, with batch reads of the rows'
+   * `linkedId`s (one per hop, usually one):
+   * - Re-link. A large merge demotes the absorbed primary and re-links its secondaries in chunks
+   *   after the merge transaction; if that was cut off (crash, timeout), some rows still point at
+   *   the demoted primary until the next request touching the identity finishes it. Such a row
+   *   is shown linked to the final primary, with the merge's time (the demoted primary's
+   *   `updatedAt`) as `updatedAt`, as the rows re-linked inside the merge transaction have it.
+   * - Erasure. A large erasure takes effect when its marker is written on the primary and then
+   *   clears the secondaries' rows; if it was cut off in between, those rows still hold values
+   *   until the next request touching a value (or a repeated DELETE) finishes it. They are shown
+   *   as erased.
    */
-  private async asErasedWhereDue(rows: Contact[]): Promise<Contact[]> {
-    const primaryIds = [...new Set(rows.filter((r) => r.deletedAt === null && r.linkedId !== null).map((r) => r.linkedId!))];
-    if (primaryIds.length === 0) return rows;
-    const primaries = await this.store.readContacts(primaryIds);
+  private async asFinal(rows: Contact[]): Promise<Contact[]> {
+    const known = new Map<number, StoredContact>();
+    let frontier = new Set(rows.filter((r) => r.deletedAt === null && r.linkedId !== null).map((r) => r.linkedId!));
+    for (let hop = 0; frontier.size > 0 && hop < MAX_LINK_HOPS; hop++) {
+      const found = await this.store.readContacts([...frontier]);
+      const next = new Set<number>();
+      for (const [id, stored] of found) {
+        known.set(id, stored);
+        // A secondary in the linkedId position: a demoted primary whose re-link is unfinished.
+        if (stored.kind === 'secondary' && stored.contact.linkedId !== null && !known.has(stored.contact.linkedId)) {
+          next.add(stored.contact.linkedId);
+        }
+      }
+      frontier = next;
+    }
     return rows.map((row) => {
       if (row.deletedAt !== null || row.linkedId === null) return row;
-      const primary = primaries.get(row.linkedId);
+      let target = row.linkedId;
+      let updatedAt = row.updatedAt;
+      for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+        const via = known.get(target);
+        if (via?.kind !== 'secondary' || via.contact.linkedId === null) break;
+        if (via.contact.updatedAt > updatedAt) updatedAt = via.contact.updatedAt;
+        target = via.contact.linkedId;
+      }
+      const primary = known.get(target);
       const erasedAt =
         primary?.kind === 'primary' ? (primary.identity.erasure?.at ?? primary.contact.deletedAt) : null;
-      return erasedAt ? { ...row, email: null, phoneNumber: null, deletedAt: erasedAt, updatedAt: erasedAt } : row;
+      if (erasedAt) return { ...row, email: null, phoneNumber: null, deletedAt: erasedAt, updatedAt: erasedAt };
+      return target === row.linkedId ? row : { ...row, linkedId: target, updatedAt };
     });
   }
 
@@ -283,7 +314,7 @@ export class AdminService {
   /**
    * The identity's view and rows. The aggregate is authoritative: while a merge's re-linking is
    * still pending, a row may still point at the absorbed primary; it is shown linked to this
-   * identity's primary, which is what it is.
+   * identity's primary, which is what it is (and with the merge's time as updatedAt, see asFinal).
    */
   private async details(identity: Identity): Promise<IdentityDetails> {
     const view = toView(identity);
@@ -291,7 +322,11 @@ export class AdminService {
     const secondaries = view.secondaryContactIds.map((id) => {
       const stored = rows.get(id);
       if (!stored) throw new WriteConflict(`contact ${id} not found`);
-      return row({ ...stored.contact, linkedId: identity.primary.id, linkPrecedence: 'secondary' });
+      // Still linked to the demoted primary (a member too): shown with the merge's time, as asFinal does.
+      const { contact } = stored;
+      const via = contact.linkedId !== identity.primary.id && contact.linkedId !== null ? rows.get(contact.linkedId)?.contact : undefined;
+      const updatedAt = via && via.updatedAt > contact.updatedAt ? via.updatedAt : contact.updatedAt;
+      return row({ ...contact, linkedId: identity.primary.id, linkPrecedence: 'secondary', updatedAt });
     });
     return { view, contacts: [row(identity.primary), ...secondaries] };
   }

@@ -15,8 +15,13 @@ export interface IdentifyRequest {
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
-/** Whitespace, control characters, and lone UTF-16 surrogates (not valid text: DynamoDB would mangle them). */
-const WHITESPACE_OR_CONTROL = /[\s\p{Cc}\p{Cs}]/u;
+/**
+ * Whitespace, control characters, format characters (general category Cf: zero-width spaces and
+ * joiners, bidirectional overrides, soft hyphens... invisible, so they make look-alikes of a real
+ * address; SPEC counts them as control characters), and lone UTF-16 surrogates (not valid text:
+ * DynamoDB would mangle them).
+ */
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}\p{Cf}\p{Cs}]/u;
 const PHONE_SEPARATORS = /[ \-.()]/g;
 const CANONICAL_PHONE = /^\+?[0-9]{4,15}$/;
 

@@ -21,6 +21,7 @@ import { getLogger } from '../powertools/logger';
 import { getMetrics } from '../powertools/metrics';
 import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
+import { decodeBody } from './decode-body';
 import { errorHandler } from './errors';
 import { requestIdMiddleware } from './request-id';
 import type { HttpResult } from './response';
@@ -65,7 +66,8 @@ export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adm
   // anonymous callers in AWS; this is the check "again in the handler", lib/auth.ts).
   if (options.adminOnly) handler.use({ before: (request: { event: APIGatewayProxyEventV2 }) => void authorizeAdmin(request.event) });
   handler.use(bodyLimit(maxBodyBytes));
-  if (options.jsonBody) handler.use(httpJsonBodyParser());
+  // Strict UTF-8 and charset check before JSON parsing (lib/http/decode-body.ts).
+  if (options.jsonBody) handler.use(decodeBody()).use(httpJsonBodyParser());
   return handler
     .use(httpSecurityHeaders())
     .use(errorHandler(getLogger))

@@ -5,13 +5,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localTableNames, tableEnvironment, type TableNames } from '../tables';
 import { ensureTables } from './bootstrap';
-import { startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
 
 export interface LocalStorage {
   endpoint: string;
   tables: TableNames;
   /** True when this process started DynamoDB Local itself. */
   embedded: boolean;
+  /** The embedded DynamoDB Local (null with DYNAMODB_ENDPOINT), for supervision (lib/local/supervisor.ts). */
+  dynamo: LocalDynamo | null;
   stop(): Promise<void>;
 }
 
@@ -39,5 +41,5 @@ export async function prepareLocalStorage(options: {
   }
   Object.assign(process.env, tableEnvironment(tables), { DYNAMODB_ENDPOINT: endpoint });
   process.env.AWS_REGION ??= 'us-east-1';
-  return { endpoint, tables, embedded, stop: async () => dynamo?.stop() };
+  return { endpoint, tables, embedded, dynamo, stop: async () => dynamo?.stop() };
 }

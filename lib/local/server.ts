@@ -2,10 +2,14 @@
  * The local HTTP server behind `npm start` and the end-to-end tests: it turns each HTTP request
  * into an API Gateway HTTP API (payload 2.0) event, routes it with the same route table as the
  * stack (lib/routes.ts), and calls the same handler module the Lambda runs, each invocation in its
- * own Lambda InvokeStore context (lib/local/invocations.ts). Like API Gateway, it sends the
- * request id back as `apigw-requestid` on every answer; its own answers (401, 413, a crash) also
- * carry it as `x-request-id` and in the error body, as the handlers' do.
+ * own Lambda InvokeStore context (lib/local/invocations.ts). It routes the raw path
+ * (lib/local/raw-path.ts), answers malformed HTTP with SPEC's JSON body (lib/local/http-errors.ts),
+ * passes bodies that are not valid UTF-8 as base64, and answers storage routes 503 at once while
+ * storage is known to be down (lib/local/supervisor.ts). Shutdown: lib/local/shutdown.ts. Like API
+ * Gateway, it sends the request id back as `apigw-requestid` on every answer; its own answers
+ * (401, 413, 503, a crash) also carry it as `x-request-id` and in the error body, as the handlers' do.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
@@ -17,7 +21,10 @@ import { serveApiDocs } from './api-docs';
 import { localClaims, type LocalAuthOptions } from './auth';
 import { isEventFeedRequest, serveEventFeed } from './event-feed';
 import type { LocalEventSink } from './event-sink';
+import { answerClientErrors } from './http-errors';
 import { prepareLocalInvocations, runInvocation } from './invocations';
+import { errorFields, localLog } from './log';
+import { rawTarget } from './raw-path';
 import type { StaticSite } from './static';
 
 /** API Gateway refuses payloads above 10 MB before any function runs; so does this server. */
@@ -56,24 +63,34 @@ export interface LocalServerOptions {
   events?: LocalEventSink;
   /** The pages (lib/local/static.ts), served where no API route matches. Absent: API only. */
   site?: StaticSite;
+  /**
+   * False while storage is known to be down (the embedded DynamoDB Local died and is being
+   * restarted, lib/local/supervisor.ts): routes whose function uses tables answer 503 at once.
+   */
+  storageAvailable?: () => boolean;
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
+  const storageAvailable = options.storageAvailable ?? (() => true);
   prepareLocalInvocations();
-  return createServer((req, res) => {
+  // Checks request timeouts every second (Node's default: every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const requestId = randomUUID();
     if (options.events && isEventFeedRequest(req)) {
       serveEventFeed(req, res, auth, options.events).catch(() => res.destroy());
       return;
     }
-    handle(req, res, timeoutMs, auth, requestId, options.site).catch((error: unknown) => {
-      process.stderr.write(`local server: ${(error as Error).stack ?? String(error)}\n`);
+    handle(req, res, timeoutMs, auth, storageAvailable, requestId, options.site).catch((error: unknown) => {
+      localLog('error', 'local server error', errorFields(error));
       if (!res.headersSent) send(res, 500, gatewayHeaders(requestId), JSON.stringify(gatewayError(requestId, 'internal_error', 'Internal server error.')));
       else res.destroy();
     });
   });
+  // Malformed HTTP answers SPEC's JSON error body; request/headers timeouts of the request budget.
+  answerClientErrors(server, { timeoutMs });
+  return server;
 }
 
 async function handle(
@@ -81,25 +98,44 @@ async function handle(
   res: ServerResponse,
   timeoutMs: number,
   auth: LocalAuthOptions,
+  storageAvailable: () => boolean,
   requestId: string,
   site?: StaticSite,
 ): Promise<void> {
   res.setHeader('apigw-requestid', requestId);
   const body = await readBody(req);
+  if (body === CLIENT_GONE) {
+    localLog('info', 'client disconnected before sending the whole request body', {
+      method: req.method,
+      declaredBytes: Number(req.headers['content-length'] ?? 0) || undefined,
+    });
+    res.destroy();
+    return;
+  }
   if (body === null) {
     // Drain nothing more: answer and close, as API Gateway does for an oversized payload.
     res.setHeader('connection', 'close');
     send(res, 413, gatewayHeaders(requestId), JSON.stringify(gatewayError(requestId, 'payload_too_large', `The request body must not exceed ${PLATFORM_MAX_BODY_BYTES} bytes.`)));
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Routed on the raw path, as API Gateway routes it: no folding of `..`, `%2e%2e` or `//`.
+  const target = rawTarget(req.url);
   const method = (req.method ?? 'GET').toUpperCase();
-  if (serveApiDocs(method, url.pathname, res)) return; // /openapi.json and /docs (lib/local/api-docs.ts)
-  const match = matchRoute(method, url.pathname);
+  if (serveApiDocs(method, target.rawPath, res)) return; // /openapi.json and /docs (lib/local/api-docs.ts)
+  const match = matchRoute(method, target.rawPath);
   // Static site (lib/local/static.ts): only where no API route matched, so API errors stay JSON.
-  if (!match && site && (await site.serve(req, res, url.pathname))) return;
+  if (!match && site && (await site.serve(req, res, target.rawPath))) return;
   const functionName: FunctionName = match?.route.function ?? 'notFound';
-  const event = toEvent(req, url, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters, requestId);
+  if (!storageAvailable() && Object.keys(FUNCTIONS[functionName].tables).length > 0) {
+    send(
+      res,
+      503,
+      { ...gatewayHeaders(requestId), 'retry-after': '1', 'cache-control': 'no-store' },
+      JSON.stringify(gatewayError(requestId, 'storage_unavailable', 'Storage is restarting; retry shortly.')),
+    );
+    return;
+  }
+  const event = toEvent(req, target, body, match ? `${method} ${match.route.path}` : '$default', match?.pathParameters, requestId);
   if (match?.route.auth === 'admin') {
     // What the API's JWT authorizer does: no valid token, no function call (401); a valid one puts
     // its claims into the event for the handler to check the group.
@@ -145,9 +181,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** readBody's answer when the client went away before the body was complete. */
+const CLIENT_GONE = Symbol('client gone');
+
 /** Reads the body, or returns null as soon as it passes the platform's limit. */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolveBody, reject) => {
+function readBody(req: IncomingMessage): Promise<Buffer | null | typeof CLIENT_GONE> {
+  return new Promise((resolveBody) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > PLATFORM_MAX_BODY_BYTES) {
       req.resume();
@@ -167,7 +206,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
       chunks.push(chunk);
     });
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that disconnects mid-body (ECONNRESET, "aborted"): nothing to answer.
+    req.on('error', () => resolveBody(CLIENT_GONE));
   });
 }
 
@@ -175,7 +215,7 @@ const TEXT_TYPES = /^(application\/([a-z0-9.+-]+\+)?json|text\/|application\/x-w
 
 export function toEvent(
   req: IncomingMessage,
-  url: URL,
+  target: { rawPath: string; rawQueryString: string },
   body: Buffer,
   routeKey: string,
   pathParameters?: Record<string, string>,
@@ -186,14 +226,16 @@ export function toEvent(
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  for (const [key, value] of new URLSearchParams(target.rawQueryString)) query[key] = key in query ? `${query[key]},${value}` : value;
   const now = new Date();
-  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
+  // Bytes that are not valid UTF-8 are passed as base64, never decoded lossily: the handler's
+  // strict decoder (lib/http/decode-body.ts) refuses them.
+  const isText = body.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? 'application/json') && isUtf8(body));
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.rawPath,
+    rawQueryString: target.rawQueryString,
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: pathParameters && Object.keys(pathParameters).length ? pathParameters : undefined,
@@ -204,7 +246,7 @@ export function toEvent(
       domainPrefix: 'localhost',
       http: {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: url.pathname,
+        path: target.rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

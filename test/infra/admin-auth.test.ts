@@ -10,6 +10,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { IdentityStack, type IdentityStackProps } from '../../infra/identity-stack';
+import { nonEmpty } from '../support/non-empty';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -97,9 +98,9 @@ describe('admin access control in the stack', () => {
     /** DynamoDB actions per table logical id, for the function whose id starts with `fn`. */
     const grants = (fn: string) => {
       const out: Record<string, string[]> = {};
-      for (const [, policy] of ofType(base.resources, 'AWS::IAM::Policy')) {
+      for (const [, policy] of nonEmpty(ofType(base.resources, 'AWS::IAM::Policy'), 'IAM policies')) {
         if (!policy.Properties.Roles.some((role: any) => String(role.Ref).startsWith(`${fn}Function`))) continue;
-        for (const statement of policy.Properties.PolicyDocument.Statement) {
+        for (const statement of nonEmpty<any>(policy.Properties.PolicyDocument.Statement, 'policy statements')) {
           const actions = [statement.Action].flat().filter((a: string) => a.startsWith('dynamodb:'));
           if (actions.length === 0) continue;
           const table = String([statement.Resource].flat()[0]['Fn::GetAtt'][0]).replace(/Table[0-9A-F]{8}$/, '');

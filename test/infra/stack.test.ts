@@ -13,6 +13,7 @@ import { IdentityStack, type IdentityStackProps } from '../../infra/identity-sta
 import { ADMINS_GROUP } from '../../lib/auth';
 import { FUNCTIONS, matchRoute, ROUTES, type FunctionName, type Route } from '../../lib/routes';
 import { localTableNames, TABLE_KEYS, TABLES, tableEnvironment } from '../../lib/tables';
+import { nonEmpty } from '../support/non-empty';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
@@ -91,18 +92,18 @@ function dynamoGrants(s: ReturnType<typeof synth>, fn: FunctionName): string[] {
   const roleId = s.id(s.stack.functions[fn].function.role!.node.defaultChild as CfnResource);
   const tableById = new Map(TABLE_KEYS.map((k) => [s.id(s.stack.tables[k]), k]));
   const pairs: string[] = [];
-  for (const [, policy] of ofType(s.resources, 'AWS::IAM::Policy')) {
+  for (const [, policy] of nonEmpty(ofType(s.resources, 'AWS::IAM::Policy'), 'IAM policies')) {
     const roles = policy.Properties.Roles as { Ref: string }[];
     if (!roles.some((r) => r.Ref === roleId)) continue;
-    for (const statement of policy.Properties.PolicyDocument.Statement as Record<string, any>[]) {
+    for (const statement of nonEmpty(policy.Properties.PolicyDocument.Statement as Record<string, any>[], 'policy statements')) {
       expect(statement.Effect).toBe('Allow');
       // Active tracing's own statement (X-Ray accepts no resource but "*"): exactly these two actions.
       if (isTracingStatement(statement)) continue;
       const actions = [statement.Action].flat() as string[];
       const resources = [statement.Resource].flat() as unknown[];
-      for (const action of actions) {
+      for (const action of nonEmpty(actions, 'statement actions')) {
         expect(action, 'no wildcard actions').not.toContain('*');
-        for (const resource of resources) {
+        for (const resource of nonEmpty(resources, 'statement resources')) {
           const getAtt = (resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
           // Only plain table ARNs: no "/index/*", no "*", no other resources.
           expect(getAtt, `resource of ${action}: ${JSON.stringify(resource)}`).toBeDefined();
@@ -146,7 +147,7 @@ describe('HTTP API routes', () => {
 
   it('lets each function be invoked by this API only', () => {
     const apiId = base.id(base.stack.api);
-    for (const [, permission] of ofType(base.resources, 'AWS::Lambda::Permission')) {
+    for (const [, permission] of nonEmpty(ofType(base.resources, 'AWS::Lambda::Permission'), 'Lambda permissions')) {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${apiId}"}`);
     }
@@ -219,7 +220,7 @@ describe('access control', () => {
       ([, a]) => a.Properties.AuthorizerType === 'JWT',
     );
     expect(jwtAuthorizers).toHaveLength(adminRoutes.length > 0 ? 1 : 0);
-    for (const route of adminRoutes) {
+    for (const route of nonEmpty(adminRoutes, 'admin routes')) {
       expect(routeByKey(base.resources, `${route.method} ${route.path}`).Properties, `${route.method} ${route.path}`).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: jwtAuthorizers[0]![0] },

@@ -36,6 +36,7 @@ describe('normaliseEmail', () => {
     ['accepts 254 characters', emailOfLength(254), emailOfLength(254)],
     ['accepts a 64-character local part', `${'a'.repeat(64)}@b.co`, `${'a'.repeat(64)}@b.co`],
     ['accepts a 1-character local part', 'a@b.co', 'a@b.co'],
+    ['accepts visible non-ASCII letters', 'José@Bücher.de', 'josé@bücher.de'],
   ])('%s', (_name, raw, expected) => {
     expect(normaliseEmail(raw)).toBe(expected);
   });
@@ -69,6 +70,19 @@ describe('normaliseEmail', () => {
     ['a C1 control character', 'george\u0085@hillvalley.edu'],
     ['a non-breaking space inside', 'george\u00a0x@hillvalley.edu'],
     ['a line separator inside', 'george\u2028x@hillvalley.edu'],
+    // Unicode format characters (general category Cf): invisible, so look-alikes of a real address.
+    ['a zero-width space (U+200B)', 'zw\u200b@x.co'],
+    ['a zero-width joiner (U+200D)', 'zw\u200d@x.co'],
+    ['a zero-width non-joiner in the domain (U+200C)', 'zw@x\u200c.co'],
+    ['a right-to-left override (U+202E)', '\u202eoc.x@wz'],
+    ['a left-to-right embedding (U+202A)', 'zw\u202a@x.co'],
+    ['a right-to-left isolate (U+2067)', 'zw\u2067@x.co'],
+    ['a left-to-right mark (U+200E)', 'zw\u200e@x.co'],
+    ['a soft hyphen (U+00AD)', 'zw\u00ad@x.co'],
+    ['a word joiner (U+2060)', 'zw\u2060@x.co'],
+    ['a byte order mark inside (U+FEFF)', 'zw\ufeff@x.co'],
+    ['an Arabic letter mark (U+061C)', 'zw\u061c@x.co'],
+    ['a tag character (U+E0041)', 'zw\u{e0041}@x.co'],
   ])('rejects %s with invalid_email', (_name, raw) => {
     const error = rejection(() => normaliseEmail(raw));
     expect(error.code).toBe('invalid_email');
