@@ -756,7 +756,7 @@ export class DynamoContactStore implements AdminStore {
 
 // ------------------------------------------------------------------ mapping
 
-function contactItem(contact: Contact): Item {
+export function contactItem(contact: Contact): Item {
   return {
     ...contactKey(contact.id),
     email: contact.email ?? undefined,
@@ -769,7 +769,7 @@ function contactItem(contact: Contact): Item {
   };
 }
 
-function memberItem(member: Member): Item {
+export function memberItem(member: Member): Item {
   return {
     id: member.id,
     createdAt: member.createdAt,
