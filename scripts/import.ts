@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       'table-prefix': { type: 'string', default: '' },
       'dry-run': { type: 'boolean', default: false },
       format: { type: 'string' },
-      concurrency: { type: 'string', default: '8' },
+      concurrency: { type: 'string', default: '4' },
       checkpoint: { type: 'string' },
       rejects: { type: 'string' },
       json: { type: 'boolean', default: false },
