@@ -8,6 +8,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   start(phase: string, total: number, unit: string): void;
   update(value: number): void;
+  /** Changes the total (an estimate that improves, e.g. records in a file being read). */
+  setTotal(total: number): void;
   stop(): void;
   log(line: string): void;
 }
@@ -15,7 +17,7 @@ export interface Progress {
 const LINE_INTERVAL_MS = 5_000;
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
-  if (quiet) return { start() {}, update() {}, stop() {}, log() {} };
+  if (quiet) return { start() {}, update() {}, setTotal() {}, stop() {}, log() {} };
   if (stream.isTTY) return new BarProgress(stream);
   return new LineProgress(stream);
 }
@@ -44,6 +46,10 @@ class BarProgress implements Progress {
   update(value: number): void {
     const seconds = (Date.now() - this.started) / 1000;
     this.bar?.update(value, { rate: seconds > 0 ? Math.round(value / seconds) : 0 });
+  }
+
+  setTotal(total: number): void {
+    this.bar?.setTotal(total);
   }
 
   stop(): void {
@@ -76,6 +82,10 @@ class LineProgress implements Progress {
     if (Date.now() - this.lastLine < LINE_INTERVAL_MS) return;
     this.lastLine = Date.now();
     this.print();
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
   }
 
   stop(): void {

@@ -6,7 +6,7 @@
  * are handed to a callback with their line number and reason. No storage, no identity rules here.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../errors';
 import { parseIdentifyRequest } from '../validation';
@@ -113,14 +113,15 @@ export interface ReadOptions {
   /** The import's "now": a later createdAt is refused. */
   now: number;
   onReject(rejection: Rejection): void;
-  /** Called every 10,000 records with the count so far. */
-  onProgress?(recordsRead: number): void;
+  /** Called every 10,000 records with the count so far and the share of the file's bytes read (0..1). */
+  onProgress?(recordsRead: number, share: number): void;
 }
 
 export async function readRecords(file: string, options: ReadOptions): Promise<ReadResult> {
   const records: ValidRecords = { emails: [], phones: [], times: [], lines: [] };
   const hash = createHash('sha256');
   let bytes = 0;
+  const size = statSync(file).size;
   const stream = createReadStream(file);
   stream.on('data', (chunk) => {
     hash.update(chunk as Buffer);
@@ -137,9 +138,11 @@ export async function readRecords(file: string, options: ReadOptions): Promise<R
         : { code: 'invalid_record', message: error instanceof Error ? error.message : String(error) };
     options.onReject({ line, code, message, text });
   };
-  const accept = (line: number, body: unknown, text: string) => {
+  const count = () => {
     recordsRead++;
-    if (recordsRead % 10_000 === 0) options.onProgress?.(recordsRead);
+    if (recordsRead % 10_000 === 0) options.onProgress?.(recordsRead, size > 0 ? bytes / size : 1);
+  };
+  const accept = (line: number, body: unknown, text: string) => {
     try {
       const r = validateRecord(body, options.now);
       records.emails.push(r.email);
@@ -156,8 +159,7 @@ export async function readRecords(file: string, options: ReadOptions): Promise<R
     for await (const text of lines) {
       lineNumber++;
       if (text.trim() === '') continue;
-      recordsRead++;
-      if (recordsRead % 10_000 === 0) options.onProgress?.(recordsRead);
+      count();
       let body: unknown;
       try {
         body = parseJsonLine(text);
@@ -165,7 +167,6 @@ export async function readRecords(file: string, options: ReadOptions): Promise<R
         reject(lineNumber, error, text);
         continue;
       }
-      recordsRead--; // accept() counts it
       accept(lineNumber, body, text);
     }
   } else {
@@ -180,7 +181,7 @@ export async function readRecords(file: string, options: ReadOptions): Promise<R
       } catch (error) {
         const line = (error as { line?: number }).line ?? 0;
         if (header === null) throw new Error(`CSV header (line ${line}): ${(error as Error).message}`);
-        recordsRead++;
+        count();
         reject(line, new ValidationError('invalid_csv', (error as CsvSyntaxError).message), texts.join('\n'));
         texts.length = 0;
         continue;
@@ -198,11 +199,12 @@ export async function readRecords(file: string, options: ReadOptions): Promise<R
       }
       if (record.fields.length === 1 && record.fields[0]!.trim() === '') continue; // a blank line
       const value = (column: number) => (column === -1 ? undefined : record.fields[column]);
+      count();
       accept(record.line, { email: value(header[0]!), phoneNumber: value(header[1]!), createdAt: value(header[2]!), orderId: value(header[3]!) }, recordText);
     }
     const open = csv.end();
     if (open !== null) {
-      recordsRead++;
+      count();
       reject(open, new ValidationError('invalid_csv', 'a quoted field is never closed'), texts.join('\n'));
     }
     if (header === null) throw new Error('the CSV file has no header row');

@@ -80,8 +80,13 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     format: formatOf(o.file, o.format),
     now: o.now ?? Date.now(),
     onReject: writeReject,
-    onProgress: (n) => o.progress.update(n),
+    onProgress: (n, share) => {
+      o.progress.setTotal(Math.max(n, Math.round(n / Math.max(share, 1e-6))));
+      o.progress.update(n);
+    },
   });
+  o.progress.setTotal(read.recordsRead);
+  o.progress.update(read.recordsRead);
   o.progress.stop();
   const t1 = Date.now();
   if (existing && existing.data.sha256 !== read.sha256) {
