@@ -69,9 +69,10 @@ export class Checkpoint {
     return n;
   }
 
+  /** Saved at once (rare): a rerun must still report an identity left out before a crash. */
   addConflict(primaryId: number): void {
     this.data.conflicts.push(primaryId);
-    this.dirty = true;
+    this.save();
   }
 
   /** Writes the file atomically: a crash leaves the old or the new version, never half of one. */

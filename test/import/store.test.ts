@@ -119,9 +119,13 @@ describe('bulk import and existing data', () => {
     db.destroy();
   });
 
-  it('imports into an empty store', async () => {
+  it('imports a CSV file into an empty store', async () => {
     const t = await createTestTables();
-    const file = tempFile('ok.ndjson', FILE);
+    const csv = FILE.split('\n').map((line) => {
+      const r = JSON.parse(line);
+      return [r.createdAt, r.email ?? '', r.phoneNumber ?? ''].join(',');
+    });
+    const file = tempFile('ok.csv', `createdAt,email,phoneNumber\n${csv.join('\n')}\n`);
     const summary = await importInto(t, file);
     expect(summary).toMatchObject({ status: 'complete', conflicts: 0, identities: 4, contactsCreated: 6 });
     checkInvariants(await snapshot(t));
