@@ -54,12 +54,17 @@ export async function importInto(t: TestTables, file: string, options: Partial<I
  * exactly as in the one-by-one run; only the ids are numbered differently (compare with
  * `canonical`).
  */
-export async function referenceReplay(t: TestTables, file: string, options: { maxTransactionActions?: number; parallel?: number } = {}): Promise<void> {
+export async function referenceReplay(t: TestTables, file: string, options: { maxTransactionActions?: number; parallel?: number } = {}): Promise<string> {
+  const startedAt = new Date().toISOString();
   const { records } = await readRecords(file, { format: file.endsWith('.csv') ? 'csv' : 'ndjson', now: Date.now(), onReject: () => {} });
-  const db = createDocumentClient(t.config({ idBlockSize: 1 }));
-  const store = new DynamoContactStore(db, t.tables, 1, options.maxTransactionActions);
+  const parallel = (options.parallel ?? 1) > 1;
+  // One by one, one id per counter write numbers the contacts exactly in replay order; in parallel
+  // the numbering differs anyway, so ids come in blocks (one counter write per 50 contacts).
+  const block = parallel ? 50 : 1;
+  const db = createDocumentClient(t.config({ idBlockSize: block }));
+  const store = new DynamoContactStore(db, t.tables, block, options.maxTransactionActions);
   const order = [...replayOrder(records)];
-  const groups = (options.parallel ?? 1) > 1 ? components(records.emails, records.phones, order) : [order];
+  const groups = parallel ? components(records.emails, records.phones, order) : [order];
   try {
     let next = 0;
     const worker = async () => {
@@ -81,6 +86,7 @@ export async function referenceReplay(t: TestTables, file: string, options: { ma
   } finally {
     db.destroy();
   }
+  return startedAt;
 }
 
 /** Record indices grouped by connected component (shared email or phone), each group in `order`. */
@@ -110,21 +116,23 @@ function components(emails: (string | null)[], phones: (string | null)[], order:
 }
 
 /**
- * A snapshot made comparable: `updatedAt` is dropped, in both, on rows where the reference took it
- * from the wall clock (rows re-linked after a merge's transaction by finishRelink, which stamps the
- * time of the re-link, not the merge's), which is later than every record of the file.
+ * Two snapshots made comparable: with `canonicalIds`, ids are replaced by numbering-free names
+ * (`canonical`); and `updatedAt` is dropped, in both, on rows where the reference took it from the
+ * wall clock (rows re-linked after a merge's transaction by finishRelink, which stamps the time of
+ * the re-link, not the merge's): those stamped at or after `wallClockFrom`, when the reference began.
  */
-export function comparable(got: TableSnapshot, want: TableSnapshot, newestRecord: string) {
-  const wallClock = new Set(want.contacts.filter((c) => c.updatedAt > newestRecord).map((c) => c.id as number));
-  const strip = (s: TableSnapshot) => ({
-    ...s,
-    contacts: s.contacts.map((item) => {
+export function comparable(got: TableSnapshot, want: TableSnapshot, wallClockFrom: string, canonicalIds = false) {
+  const [g, w] = canonicalIds ? [canonical(got), canonical(want)] : [got, want];
+  const wallClock = new Set(w.contacts.filter((c) => (c.updatedAt as string) >= wallClockFrom).map((c) => c.id));
+  const strip = <T extends { contacts: Array<Record<string, unknown>> }>(snap: T): T => ({
+    ...snap,
+    contacts: snap.contacts.map((item) => {
       if (!wallClock.has(item.id)) return item;
       const { updatedAt: _, ...rest } = item;
       return rest;
     }),
   });
-  return [strip(got), strip(want)] as const;
+  return [strip(g), strip(w)] as const;
 }
 
 /**
