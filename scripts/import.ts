@@ -17,7 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
 import { ImportRefused, runImport, type ImportSummary } from '../lib/import/run';
 import { createProgress } from '../lib/import/progress';
-import { maskPersonalData } from '../lib/logger';
+import { maskText } from '../lib/masking';
 import { localTableNames, TABLE_KEYS, TABLES, type TableNames } from '../lib/tables';
 
 const USAGE = `usage: npm run import -- FILE [--endpoint URL [--table-prefix P] | --stage S] [--dry-run]
@@ -146,7 +146,7 @@ function describe(s: ImportSummary): string {
 
 main().catch((error) => {
   // An SDK message could quote a value: emails in it are masked like in every log line.
-  process.stderr.write(`import: failed: ${maskPersonalData(error instanceof Error ? error.message : String(error))}\n`);
+  process.stderr.write(`import: failed: ${maskText(error instanceof Error ? error.message : String(error))}\n`);
   process.stderr.write('import: the checkpoint is kept; run the same command again to resume.\n');
   process.exit(1);
 });
