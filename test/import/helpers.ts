@@ -18,6 +18,7 @@ import { replayOrder } from '../../lib/import/replay';
 import { runImport, type ImportOptions } from '../../lib/import/run';
 import { deadlineIn } from '../../lib/retry';
 import type { TestTables } from '../support/dynamo';
+import { IdentityModel, type ModelContact } from '../support/model';
 import type { TableSnapshot } from '../support/snapshot';
 
 export function tempFile(name: string, content?: string): string {
@@ -156,4 +157,28 @@ export function canonical(s: TableSnapshot) {
   const claims = (items: Array<Record<string, unknown>>) =>
     items.map((c) => ({ ...c, contactId: name(c.contactId), primaryId: name(c.primaryId) }));
   return { contacts, emails: claims(s.emails), phones: claims(s.phones) };
+}
+
+/**
+ * The same definition through SPEC's reference model (test/support/model.ts, written
+ * independently of lib/): every valid record, in createdAt order with ties in file order. The
+ * model numbers contacts 1, 2, 3… in creation order, as the import does from its reserved range,
+ * so ids compare exactly; the model's rows are what /identify's rules say the store must hold.
+ */
+export async function modelReplay(file: string): Promise<ModelContact[]> {
+  const { records } = await readRecords(file, { format: file.endsWith('.csv') ? 'csv' : 'ndjson', now: Date.now(), onReject: () => {} });
+  const model = new IdentityModel();
+  for (const i of replayOrder(records)) model.identify({ email: records.emails[i]!, phoneNumber: records.phones[i]! });
+  return model.contacts;
+}
+
+/** The stored contacts in the model's shape, by id. */
+export function asModelRows(s: TableSnapshot): ModelContact[] {
+  return s.contacts.map((c) => ({
+    id: Number(c.id),
+    email: (c.email as string | undefined) ?? null,
+    phoneNumber: (c.phoneNumber as string | undefined) ?? null,
+    linkedId: c.linkedId === undefined || c.linkedId === null ? null : Number(c.linkedId),
+    linkPrecedence: c.linkPrecedence as ModelContact['linkPrecedence'],
+  }));
 }
