@@ -216,6 +216,8 @@ export async function measureColdStarts(options: {
     identify: identifyEvent,
     health: httpEvent('GET', '/health'),
     notFound: httpEvent('GET', '/no-such-route'),
+    // The stream function: import plus one (empty) batch; publishing needs EventBridge, not here.
+    identityEvents: { Records: [] },
   };
   const external = stackExternals();
   const targets: Array<{
@@ -271,6 +273,7 @@ export async function measureColdStarts(options: {
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     POWERTOOLS_SERVICE_NAME: 'fluxkart-identity',
     POWERTOOLS_METRICS_NAMESPACE: 'FluxKart/Identity',
+    EVENT_BUS_NAME: 'bench-bus',
     ...options.env,
   };
 
