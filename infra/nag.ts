@@ -74,7 +74,7 @@ export const DEPLOYMENT_HANDLER_REASONS: readonly { finding: RegExp; reason: str
       "CDK's grantReadWrite on the site bucket only (its own destination): aborting multipart uploads and replacing objects while the pages are copied.",
   },
   {
-    finding: /^AwsSolutions-IAM5\[Resource::arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-([a-z0-9-]+|<AWS::Region>)\/\*\]$/,
+    finding: /^AwsSolutions-IAM5\[Resource::arn:(aws[a-z-]*|<AWS::Partition>):s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\d{12})-([a-z0-9-]+|<AWS::Region>)\/\*\]$/,
     reason:
       "The objects of the CDK bootstrap assets bucket, where `cdk deploy` uploads the zipped pages; read-only (GetObject*, GetBucket*, List*).",
   },
