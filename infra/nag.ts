@@ -4,6 +4,8 @@
  * test/infra/nag.test.ts). Fix a finding when that is cheap and right; acknowledge it here only
  * with a reason a reviewer can check. Acknowledgements are also written into the template's
  * resource Metadata (`cdk_nag.rules_to_suppress`), the audit trail the test reads.
+ * The site's findings (infra/site/) are on its distribution and on CDK's BucketDeployment handler;
+ * the handler's are matched against reviewed patterns, since their ids name the region and account.
  */
 import { Validations, type App } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
