@@ -243,6 +243,7 @@ export class IdentityStack extends Stack {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])),
       tables: this.tables,
       alarmEmail: props.alarmEmail,
+      events: { deadLetterQueue: this.events.deadLetterQueue, streamFunction: this.functions.identityEvents.function },
     });
     // The site (infra/site/): pages in S3 behind CloudFront, the API's routes on the same origin.
     if (props.site !== false) {

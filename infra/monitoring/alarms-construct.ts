@@ -2,7 +2,8 @@
  * The stack's CloudWatch alarms, each with its threshold from thresholds.ts and the topic as its
  * alarm and OK action: API 5xx rate and p99 latency; per function errors, throttles and duration
  * close to the timeout; per table throttled requests and system errors; the service's own
- * storage_unavailable / contention 503s (custom metrics, metric-names.ts). Alarm names are
+ * storage_unavailable / contention 503s (custom metrics, metric-names.ts); the change events'
+ * dead-letter queue depth and stream iterator age. Alarm names are
  * `<stack>-<alarm id>` and are the ones the README's runbook lists. No dashboard here.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -20,6 +21,7 @@ import type { ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { ChangeEventsMonitoring } from './index';
 import { METRICS_NAMESPACE, SERVICE_DIMENSION, UNAVAILABLE_METRICS } from './metric-names';
 import { THRESHOLDS, type AlarmThreshold } from './thresholds';
 
@@ -31,6 +33,8 @@ export interface AlarmsConstructProps {
   /** The service's tables by key, with the operations each one sees. */
   tables: Record<string, ITable>;
   tableOperations: Record<string, Operation[]>;
+  /** The change events' queue and stream function. @default no events alarms */
+  events?: ChangeEventsMonitoring;
 }
 
 export class AlarmsConstruct extends Construct {
@@ -89,6 +93,17 @@ export class AlarmsConstruct extends Construct {
     this.add('Contention503', THRESHOLDS.contention,
       'The service answered 503 contention (too many concurrent changes to one customer for the whole time budget)',
       serviceMetric(UNAVAILABLE_METRICS.contention, THRESHOLDS.contention));
+
+    if (props.events) {
+      const dlq = THRESHOLDS.eventsDeadLetter;
+      this.add('ChangeEventsDeadLetter', dlq,
+        'Change events: stream batches in the dead-letter queue (failed every retry, events not published)',
+        props.events.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minutes(dlq), statistic: 'Maximum' }));
+      const age = THRESHOLDS.streamIteratorAge;
+      this.add('ChangeEventsIteratorAge', age,
+        'Change events: age (ms) of the last Changes stream record read by the identity-events function',
+        props.events.streamFunction.metric('IteratorAge', { period: minutes(age), statistic: 'Maximum' }));
+    }
   }
 
   private add(id: string, t: AlarmThreshold, description: string, metric: IMetric): void {

@@ -2,7 +2,8 @@
  * The one CloudWatch dashboard of a stage, `<stack>-operations`: API request rate, latency
  * percentiles and error rates; per function errors, throttles and duration; the service's own
  * metrics (503s by code, business counters, merge sizes); DynamoDB consumed capacity and throttles
- * per table; the state of every alarm. Reads metrics from the constructs; no alarm is created here.
+ * per table; the change events (published, failed batches, dead-letter queue depth, stream
+ * iterator age); the state of every alarm. Reads metrics from the constructs; no alarm is created here.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -19,13 +20,15 @@ import type { ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { serviceMetric } from './alarms-construct';
-import { BUSINESS_COUNT_METRICS, MERGE_SIZE_METRIC, UNAVAILABLE_METRICS } from './metric-names';
+import type { ChangeEventsMonitoring } from './index';
+import { BUSINESS_COUNT_METRICS, EVENT_METRICS, MERGE_SIZE_METRIC, UNAVAILABLE_METRICS } from './metric-names';
 
 export interface DashboardConstructProps {
   api: HttpApi;
   functions: Record<string, LambdaFunction>;
   tables: Record<string, ITable>;
   tableOperations: Record<string, Operation[]>;
+  events?: ChangeEventsMonitoring;
   alarms: IAlarm[];
 }
 
@@ -94,6 +97,16 @@ export class DashboardConstruct extends Construct {
       graph('DynamoDB throttled requests', tables
         .filter(([key]) => (props.tableOperations[key] ?? []).length > 0)
         .map(([key, table]) => summedOverOperations(table, key, 'ThrottledRequests', props.tableOperations[key]!))),
+    );
+    const events = props.events;
+    this.dashboard.addWidgets(
+      graph('Change events', EVENT_METRICS.map((name) => serviceMetric(name, { periodMinutes: 1 })),
+        events ? [events.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: 'dead-letter queue' })] : []),
+      ...(events
+        ? [graph('Changes stream iterator age (ms)', [
+          events.streamFunction.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum', label: 'identity-events max' }),
+        ])]
+        : []),
     );
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 6 }),

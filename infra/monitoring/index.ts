@@ -15,6 +15,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { FUNCTIONS } from '../../lib/routes';
@@ -33,6 +34,14 @@ export interface MonitoringProps {
   tables: Record<string, ITable>;
   /** Address subscribed to the alarm topic (it must confirm the subscription). @default no subscription */
   alarmEmail?: string;
+  /** The change events (infra/events/): their dead-letter queue and the stream function. @default not monitored */
+  events?: ChangeEventsMonitoring;
+}
+
+export interface ChangeEventsMonitoring {
+  deadLetterQueue: IQueue;
+  /** The function the Changes stream triggers (its IteratorAge is the events' lag). */
+  streamFunction: LambdaFunction;
 }
 
 export class Monitoring extends Construct {
@@ -89,12 +98,14 @@ export class Monitoring extends Construct {
       functions: props.functions,
       tables: props.tables,
       tableOperations,
+      events: props.events,
     });
     this.dashboard = new DashboardConstruct(this, 'Dashboard', {
       api: props.api,
       functions: props.functions,
       tables: props.tables,
       tableOperations,
+      events: props.events,
       alarms: Object.values(this.alarms.alarms),
     });
   }

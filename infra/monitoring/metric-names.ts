@@ -26,9 +26,13 @@ export const BUSINESS_COUNT_METRICS = [
 /** Contacts absorbed by one merge, shown as average and maximum. */
 export const MERGE_SIZE_METRIC = 'MergeSize';
 
+/** Change events of the identity-events stream function (Sum per period), shown on the dashboard. */
+export const EVENT_METRICS = ['EventPublished', 'EventBatchFailed'] as const;
+
 /** Every custom metric name the stack reads. */
 export const CUSTOM_METRIC_NAMES: readonly string[] = [
   ...Object.values(UNAVAILABLE_METRICS),
   ...BUSINESS_COUNT_METRICS,
   MERGE_SIZE_METRIC,
+  ...EVENT_METRICS,
 ];

@@ -39,6 +39,18 @@ export const THRESHOLDS = {
   storageUnavailable: { threshold: 5, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1 },
   /** The service's own 503 contention answers (custom metric Contention). */
   contention: { threshold: 5, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  /**
+   * Messages visible in the change events' dead-letter queue (ApproximateNumberOfMessagesVisible,
+   * Maximum): any message is a stream batch that failed every retry, i.e. events not published.
+   */
+  eventsDeadLetter: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  /**
+   * Age of the newest record the identity-events function read from the Changes stream, in
+   * milliseconds (Lambda IteratorAge, Maximum). Normally about a second (batching window 1 s);
+   * 5 minutes for two periods means events lag behind the changes (retries of a failing batch, or
+   * the function throttled). Records older than a day are dropped to the dead-letter queue.
+   */
+  streamIteratorAge: { threshold: 300_000, periodMinutes: 5, evaluationPeriods: 2, datapointsToAlarm: 2 },
 } as const satisfies Record<string, AlarmThreshold>;
 
 export type ThresholdName = keyof typeof THRESHOLDS;

@@ -81,9 +81,14 @@ export class StorefrontSite extends Construct {
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
   readonly url: string;
+  /** The custom domain's certificate; without one the distribution has CloudFront's default certificate. */
+  readonly certificate?: ICertificate;
+  /** The two BucketDeployments (hashed assets, then the pages and config.json). */
+  readonly deployments: BucketDeployment[];
 
   constructor(scope: Construct, id: string, props: StorefrontSiteProps) {
     super(scope, id);
+    this.certificate = props.certificate;
     const dist = props.distPath ?? WEB_DIST;
     for (const entry of WEB_ENTRIES) {
       if (!existsSync(resolve(dist, entry))) {
@@ -218,6 +223,7 @@ export class StorefrontSite extends Construct {
       memoryLimit: 256,
     });
     pages.node.addDependency(assets);
+    this.deployments = [assets, pages];
 
     this.url = `https://${this.distribution.distributionDomainName}`;
     new CfnOutput(Stack.of(this), 'SiteUrl', { value: this.url, description: 'The storefront (/) and the admin console (/admin/)' });

@@ -63,6 +63,8 @@ describe('alarms', () => {
       ...tablesWithOperations.flatMap((t) => [`${pascal(t)}TableThrottledRequests`, `${pascal(t)}TableSystemErrors`]),
       'StorageUnavailable503',
       'Contention503',
+      'ChangeEventsDeadLetter',
+      'ChangeEventsIteratorAge',
     ];
     expect(alarms.map(([, a]) => a.Properties.AlarmName).sort()).toEqual(expected.map((n) => `OpsTest-${n}`).sort());
     const topic = { Ref: idOf(base.stack.monitoring.topic) };
@@ -150,6 +152,26 @@ describe('alarms', () => {
     expect(METRICS_NAMESPACE).toBe('FluxKart/Identity');
     expect(SERVICE_DIMENSION).toEqual({ service: 'fluxkart-identity' });
   });
+
+  it("alarms on the change events: any message in the dead-letter queue, and the stream's iterator age", () => {
+    const dlq = alarm('ChangeEventsDeadLetter');
+    expectThreshold(dlq, THRESHOLDS.eventsDeadLetter);
+    expect(THRESHOLDS.eventsDeadLetter.threshold).toBe(1); // > 0 messages
+    expect(dlq.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(base.stack.events.deadLetterQueue), 'QueueName'] } }],
+    });
+    const age = alarm('ChangeEventsIteratorAge');
+    expectThreshold(age, THRESHOLDS.streamIteratorAge);
+    expect(age.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(base.stack.functions.identityEvents.function) } }],
+    });
+  });
 });
 
 describe('alarm topic', () => {
@@ -217,6 +239,10 @@ describe('dashboard', () => {
       '\\"ConsumedReadCapacityUnits\\"',
       '\\"ConsumedWriteCapacityUnits\\"',
       '\\"ThrottledRequests\\"',
+      '\\"ApproximateNumberOfMessagesVisible\\"',
+      '\\"IteratorAge\\"',
+      '\\"EventPublished\\"',
+      '\\"EventBatchFailed\\"',
       METRICS_NAMESPACE,
       ...CUSTOM_METRIC_NAMES.map((n) => `\\"${n}\\"`),
     ]) {
@@ -226,7 +252,9 @@ describe('dashboard', () => {
       expect.arrayContaining(['StorageUnavailable', 'Contention', MERGE_SIZE_METRIC, ...BUSINESS_COUNT_METRICS]),
     );
     expect(BUSINESS_COUNT_METRICS).toEqual(['IdentityCreated', 'SecondaryAdded', 'Merge', 'RelinkFinished', 'Erasure', 'Conflict', 'CheckoutOrder']);
-    // Every table's capacity and every alarm's state are on it.
+    // Every function (checkout included), every table's capacity and every alarm's state are on it.
+    expect(FUNCTION_NAMES).toContain('checkout');
+    for (const name of FUNCTION_NAMES) expect(body, name).toContain(`{\"Ref\":\"${idOf(base.stack.functions[name].function)}\"}`);
     for (const key of TABLE_KEYS) expect(body).toContain(`{\"Ref\":\"${idOf(base.stack.tables[key] as never)}\"}`);
     expect(body).toContain('\\"type\\":\\"alarm\\"');
     for (const [id] of alarms) expect(body, id).toContain(`{\"Fn::GetAtt\":[\"${id}\",\"Arn\"]}`);
@@ -249,6 +277,8 @@ describe('runbook', () => {
       `| \`<stack>-<Table>TableSystemErrors\` | ≥ ${t.dynamoSystemErrors.threshold} DynamoDB internal errors (HTTP 500) on that table in a period`,
       `| \`<stack>-StorageUnavailable503\` | the service answered ≥ ${t.storageUnavailable.threshold} \`503 storage_unavailable\` in a period`,
       `| \`<stack>-Contention503\` | the service answered ≥ ${t.contention.threshold} \`503 contention\` in a period`,
+      `| \`<stack>-ChangeEventsDeadLetter\` | the change events' dead-letter queue holds ≥ ${t.eventsDeadLetter.threshold} message`,
+      `| \`<stack>-ChangeEventsIteratorAge\` | the identity-events function read a Changes stream record ≥ ${t.streamIteratorAge.threshold / 60_000} min (${t.streamIteratorAge.threshold} ms) old in ${t.streamIteratorAge.datapointsToAlarm} of ${t.streamIteratorAge.evaluationPeriods} periods`,
     ]) {
       expect(runbook, text).toContain(text);
     }
