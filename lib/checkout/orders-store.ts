@@ -49,18 +49,15 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
 
   async orderCounts(customerIds: readonly number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
-    const items = await this.batchGet([...new Set(customerIds)].map(customerKey), 'orderId, orders');
+    const items = await this.batchGet([...new Set(customerIds)].map(customerKey), ['orderId', 'orders']);
     for (const item of items) counts.set(Number(String(item.orderId).slice(CUSTOMER_PREFIX.length)), Number(item.orders ?? 0));
     return counts;
   }
 
   async ordersOfCustomers(customerIds: readonly number[]): Promise<CustomerOrder[]> {
-    const counts = await this.batchGet([...new Set(customerIds)].map(customerKey), 'orderId, orderIds');
+    const counts = await this.batchGet([...new Set(customerIds)].map(customerKey), ['orderId', 'orderIds']);
     const orderIds = [...new Set(counts.flatMap((item) => [...((item.orderIds as Set<string> | undefined) ?? [])]))];
-    const items = await this.batchGet(orderIds, 'orderId, kind, orderNumber, createdAt, #total, currency, #items, customerId', {
-      '#total': 'total',
-      '#items': 'items',
-    });
+    const items = await this.batchGet(orderIds, ['orderId', 'kind', 'orderNumber', 'createdAt', 'total', 'currency', 'items', 'customerId']);
     return items
       .filter((item) => item.kind === 'order')
       .map((item) => ({
@@ -75,7 +72,7 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
   }
 
   async eraseContactData(orderIds: readonly string[], at: string): Promise<number> {
-    const items = await this.batchGet([...new Set(orderIds)], 'orderId, kind, email, phoneNumber, fingerprint, response, erasedAt');
+    const items = await this.batchGet([...new Set(orderIds)], ['orderId', 'kind', 'email', 'phoneNumber', 'fingerprint', 'response']);
     let erased = 0;
     for (const item of items) {
       if (item.kind !== 'order' || !holdsContactData(item)) continue;
@@ -99,11 +96,10 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
   }
 
   /** Strongly consistent BatchGetItem of any number of keys (100 a call, unprocessed keys retried). */
-  private async batchGet(
-    ids: readonly string[],
-    projection: string,
-    names?: Record<string, string>,
-  ): Promise<Record<string, unknown>[]> {
+  private async batchGet(ids: readonly string[], attributes: readonly string[]): Promise<Record<string, unknown>[]> {
+    // Every attribute through a name placeholder: several (items, total, response) are reserved words.
+    const names = Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name]));
+    const projection = Object.keys(names).join(', ');
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) chunks.push(ids.slice(i, i + BATCH_GET_LIMIT));
     const found: Record<string, unknown>[] = [];
@@ -117,7 +113,7 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
             this.db.send(
               new BatchGetCommand({
                 RequestItems: {
-                  [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: projection, ...(names ? { ExpressionAttributeNames: names } : {}) },
+                  [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: projection, ExpressionAttributeNames: names },
                 },
               }),
             ),
