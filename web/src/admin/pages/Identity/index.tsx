@@ -56,7 +56,7 @@ function Orders({ contactId }: { contactId: number }) {
       {state.status === 'error' ? <ErrorNotice error={state.error} onRetry={reload} /> : null}
       {state.status === 'done' && state.value.length === 0 ? <Empty>This customer has no orders.</Empty> : null}
       {state.status === 'done' && state.value.length ? (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Orders">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Orders of this customer">
           <table>
             <caption>Orders of this customer</caption>
             <thead>
