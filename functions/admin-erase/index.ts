@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { parsePathContactId } from '../../lib/admin-params';
-import { getAdminOrders } from '../../lib/checkout/container';
+import { getAdminOrders } from '../../lib/admin-orders-container';
 import { actorOf } from '../../lib/http/admin';
 import { deadlineOf, httpHandler, type HttpEvent } from '../../lib/http/handler';
 import { json } from '../../lib/http/response';

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { parseListQuery, parseLookupBody, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
 import { row } from '../../lib/admin-service';
-import { getAdminOrders } from '../../lib/checkout/container';
+import { getAdminOrders } from '../../lib/admin-orders-container';
 import { getAdminService } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
 import { identityBody } from '../../lib/http/response';

@@ -4,15 +4,15 @@
  *   - an order, `orderId` = the client's UUID: lines, total, normalised email and phone, the
  *     customer's primary id at the time, createdAt, the request's fingerprint and the answer;
  *   - a customer's order count, `orderId` = `customer#<contactId>`: `orders` (N), `orderIds` (SS).
- * An order and its count are written in one transaction; no GSI is read: an identity's orders are
- * found through the count items of its contact ids (`orderIds`), for the admin console and for the
- * erasure of the orders' contact data. No HTTP here.
+ * An order and its count are written in one transaction; no GSI is read. The admin side (an
+ * identity's orders, their erasure) is lib/checkout/customer-orders-store.ts, on the helpers
+ * exported here (batchGet, call, customerKey). No HTTP here.
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientStorageError, WriteConflict } from '../errors';
-import type { CustomerOrder, CustomerOrderStore, OrderLine, OrderStore, StoredOrder } from './orders';
+import type { OrderStore, StoredOrder } from './orders';
 
 const CUSTOMER_PREFIX = 'customer#';
 const BATCH_GET_LIMIT = 100;
@@ -23,7 +23,7 @@ export function customerKey(customerId: number): string {
   return `${CUSTOMER_PREFIX}${customerId}`;
 }
 
-export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
+export class DynamoOrderStore implements OrderStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -49,81 +49,9 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
 
   async orderCounts(customerIds: readonly number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
-    const items = await this.batchGet([...new Set(customerIds)].map(customerKey), ['orderId', 'orders']);
+    const items = await batchGet(this.db, this.table, [...new Set(customerIds)].map(customerKey), ['orderId', 'orders']);
     for (const item of items) counts.set(Number(String(item.orderId).slice(CUSTOMER_PREFIX.length)), Number(item.orders ?? 0));
     return counts;
-  }
-
-  async ordersOfCustomers(customerIds: readonly number[]): Promise<CustomerOrder[]> {
-    const counts = await this.batchGet([...new Set(customerIds)].map(customerKey), ['orderId', 'orderIds']);
-    const orderIds = [...new Set(counts.flatMap((item) => [...((item.orderIds as Set<string> | undefined) ?? [])]))];
-    const items = await this.batchGet(orderIds, ['orderId', 'kind', 'orderNumber', 'createdAt', 'total', 'currency', 'items', 'customerId']);
-    return items
-      .filter((item) => item.kind === 'order')
-      .map((item) => ({
-        orderId: String(item.orderId),
-        orderNumber: String(item.orderNumber),
-        createdAt: String(item.createdAt),
-        total: Number(item.total),
-        currency: item.currency as CustomerOrder['currency'],
-        items: (item.items as OrderLine[]).map(({ productId, name, quantity }) => ({ productId, name, quantity: Number(quantity) })),
-        customerId: Number(item.customerId),
-      }));
-  }
-
-  async eraseContactData(orderIds: readonly string[], at: string): Promise<number> {
-    const items = await this.batchGet([...new Set(orderIds)], ['orderId', 'kind', 'email', 'phoneNumber', 'fingerprint', 'response']);
-    let erased = 0;
-    for (const item of items) {
-      if (item.kind !== 'order' || !holdsContactData(item)) continue;
-      await call(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { orderId: item.orderId },
-            // The masked contacts of the saved answer go too; without the fingerprint (a hash of the
-            // email and phone) a replay of this orderId is refused as order_id_conflict.
-            UpdateExpression: 'REMOVE email, phoneNumber, fingerprint SET #response = :response, erasedAt = if_not_exists(erasedAt, :at)',
-            ConditionExpression: 'attribute_exists(orderId)',
-            ExpressionAttributeNames: { '#response': 'response' },
-            ExpressionAttributeValues: { ':response': withoutContacts(item.response), ':at': at },
-          }),
-        ),
-      );
-      erased++;
-    }
-    return erased;
-  }
-
-  /** Strongly consistent BatchGetItem of any number of keys (100 a call, unprocessed keys retried). */
-  private async batchGet(ids: readonly string[], attributes: readonly string[]): Promise<Record<string, unknown>[]> {
-    // Every attribute through a name placeholder: several (items, total, response) are reserved words.
-    const names = Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name]));
-    const projection = Object.keys(names).join(', ');
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) chunks.push(ids.slice(i, i + BATCH_GET_LIMIT));
-    const found: Record<string, unknown>[] = [];
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let keys: Record<string, unknown>[] = chunk.map((orderId) => ({ orderId }));
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
-          if (attempt > 8) throw new TransientStorageError('throttled');
-          const answer = await call(() =>
-            this.db.send(
-              new BatchGetCommand({
-                RequestItems: {
-                  [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: projection, ExpressionAttributeNames: names },
-                },
-              }),
-            ),
-          );
-          found.push(...(answer.Responses?.[this.table] ?? []));
-          keys = (answer.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        }
-      }),
-    );
-    return found;
   }
 
   async recordOrder(order: StoredOrder, previousCount: number): Promise<void> {
@@ -164,31 +92,44 @@ export class DynamoOrderStore implements OrderStore, CustomerOrderStore {
   }
 }
 
-/** An order still holding the customer's contact data: an email, a phone, a fingerprint or masked contacts. */
-function holdsContactData(item: Record<string, unknown>): boolean {
-  if (item.email !== undefined || item.phoneNumber !== undefined || item.fingerprint !== undefined) return true;
-  const saved = parseResponse(item.response);
-  return (saved?.customer?.contacts?.emails?.length ?? 0) > 0 || (saved?.customer?.contacts?.phoneNumbers?.length ?? 0) > 0;
-}
-
-/** The saved answer with its masked contacts emptied (JSON, as stored). */
-function withoutContacts(response: unknown): string {
-  const saved = parseResponse(response) ?? {};
-  if (saved.customer) saved.customer.contacts = { emails: [], phoneNumbers: [] };
-  return JSON.stringify(saved);
-}
-
-function parseResponse(response: unknown): { customer?: { contacts?: { emails?: string[]; phoneNumbers?: string[] } } } | null {
-  if (typeof response !== 'string') return null;
-  try {
-    return JSON.parse(response);
-  } catch {
-    return null;
-  }
+/** Strongly consistent BatchGetItem of any number of keys (100 a call, unprocessed keys retried). */
+export async function batchGet(
+db: DynamoDBDocumentClient,
+table: string,
+ids: readonly string[],
+attributes: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  // Every attribute through a name placeholder: several (items, total, response) are reserved words.
+  const names = Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name]));
+  const projection = Object.keys(names).join(', ');
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) chunks.push(ids.slice(i, i + BATCH_GET_LIMIT));
+  const found: Record<string, unknown>[] = [];
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let keys: Record<string, unknown>[] = chunk.map((orderId) => ({ orderId }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        if (attempt > 8) throw new TransientStorageError('throttled');
+        const answer = await call(() =>
+          db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: projection, ExpressionAttributeNames: names },
+              },
+            }),
+          ),
+        );
+        found.push(...(answer.Responses?.[table] ?? []));
+        keys = (answer.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }),
+  );
+  return found;
 }
 
 /** Runs one call; a failed condition becomes WriteConflict, a retryable failure TransientStorageError. */
-async function call<T>(send: () => Promise<T>): Promise<T> {
+export async function call<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {

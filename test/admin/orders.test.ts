@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AdminOrders } from '../../lib/admin-orders';
+import { DynamoCustomerOrderStore } from '../../lib/checkout/customer-orders-store';
 import { DynamoOrderStore } from '../../lib/checkout/orders-store';
 import { CheckoutService } from '../../lib/checkout/service';
 import type { CustomerOrderStore } from '../../lib/checkout/orders';
@@ -194,8 +195,8 @@ describe('DELETE /identities/{contactId} and the orders', () => {
 
   it('a repeated DELETE finishes an erasure cut off before the orders were cleared', async () => {
     const inst = adminInstance(t);
-    const orderStore = new DynamoOrderStore(inst.db, t.tables.orders);
-    const shop = new CheckoutService(inst.service, orderStore);
+    const orderStore = new DynamoCustomerOrderStore(inst.db, t.tables.orders);
+    const shop = new CheckoutService(inst.service, new DynamoOrderStore(inst.db, t.tables.orders));
     const placed = await shop.checkout({ orderId: randomUUID(), items: [{ productId: 'flux-phone-12', quantity: 1 }], email: 'jennifer@cut.test' }, deadline());
     let crash = true;
     const crashing: CustomerOrderStore = {
