@@ -40,12 +40,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   },
   adminRead: {
     entry: 'functions/admin-read/index.ts',
-    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}, POST /identities/lookup; never writes',
+    description: 'Admin reads: GET /contacts, /contacts/{id}, /identities, /identities/{contactId}, /identities/{contactId}/orders, POST /identities/lookup; never writes',
     tables: {
       contacts: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
       emails: ['dynamodb:BatchGetItem'],
       phones: ['dynamodb:BatchGetItem'],
       counters: ['dynamodb:GetItem'],
+      // An identity's orders: its customers' count items, then the orders.
+      orders: ['dynamodb:BatchGetItem'],
     },
   },
   adminMerge: {
@@ -72,6 +74,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       counters: ['dynamodb:UpdateItem'],
       audit: ['dynamodb:PutItem'],
       changes: ['dynamodb:PutItem'],
+      // The erased customers' orders: their count items and orders read, then email and phone removed.
+      orders: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     },
   },
   adminAudit: {
@@ -134,6 +138,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities/{contactId}', function: 'adminRead', auth: 'admin' },
+  { method: 'GET', path: '/identities/{contactId}/orders', function: 'adminRead', auth: 'admin' },
   // The lookup by value with the values in the body, so no email or phone is ever in a URL.
   { method: 'POST', path: '/identities/lookup', function: 'adminRead', auth: 'admin' },
   { method: 'POST', path: '/identities/merge', function: 'adminMerge', auth: 'admin' },

@@ -1,12 +1,13 @@
 /**
  * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities?email=|phoneNumber=,
- * GET /identities/{contactId}, POST /identities/lookup {email?, phoneNumber?}. Admins only: the API's JWT authorizer checks the token, and the
+ * GET /identities/{contactId}, GET /identities/{contactId}/orders, POST /identities/lookup {email?, phoneNumber?}. Admins only: the API's JWT authorizer checks the token, and the
  * `adminOnly` middleware checks the claims again (lib/auth.ts).
  */
 import type { Context } from 'aws-lambda';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { parseListQuery, parseLookupBody, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
 import { row } from '../../lib/admin-service';
+import { getAdminOrders } from '../../lib/admin-orders-container';
 import { getAdminService } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
 import { identityBody } from '../../lib/http/response';
@@ -39,6 +40,10 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
     case 'GET /identities/{contactId}': {
       const id = parsePathContactId(event.pathParameters, 'contactId');
       return json(200, identityDetailsResponse(await admin.identityByContact(id, deadlineOf(context))));
+    }
+    case 'GET /identities/{contactId}/orders': {
+      const id = parsePathContactId(event.pathParameters, 'contactId');
+      return json(200, { orders: await getAdminOrders().ordersOf(id, deadlineOf(context)) });
     }
     case 'POST /identities/lookup': {
       parseJsonBody({ event });

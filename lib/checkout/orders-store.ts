@@ -4,7 +4,9 @@
  *   - an order, `orderId` = the client's UUID: lines, total, normalised email and phone, the
  *     customer's primary id at the time, createdAt, the request's fingerprint and the answer;
  *   - a customer's order count, `orderId` = `customer#<contactId>`: `orders` (N), `orderIds` (SS).
- * An order and its count are written in one transaction; no GSI is read. No HTTP here.
+ * An order and its count are written in one transaction; no GSI is read. The admin side (an
+ * identity's orders, their erasure) is lib/checkout/customer-orders-store.ts, on the helpers
+ * exported here (batchGet, call, customerKey). No HTTP here.
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -47,29 +49,8 @@ export class DynamoOrderStore implements OrderStore {
 
   async orderCounts(customerIds: readonly number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
-    const unique = [...new Set(customerIds)];
-    const chunks: number[][] = [];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) chunks.push(unique.slice(i, i + BATCH_GET_LIMIT));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let keys: Record<string, unknown>[] = chunk.map((id) => ({ orderId: customerKey(id) }));
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
-          if (attempt > 8) throw new TransientStorageError('throttled');
-          const answer = await call(() =>
-            this.db.send(
-              new BatchGetCommand({
-                RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, orders' } },
-              }),
-            ),
-          );
-          for (const item of answer.Responses?.[this.table] ?? []) {
-            counts.set(Number(String(item.orderId).slice(CUSTOMER_PREFIX.length)), Number(item.orders ?? 0));
-          }
-          keys = (answer.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        }
-      }),
-    );
+    const items = await batchGet(this.db, this.table, [...new Set(customerIds)].map(customerKey), ['orderId', 'orders']);
+    for (const item of items) counts.set(Number(String(item.orderId).slice(CUSTOMER_PREFIX.length)), Number(item.orders ?? 0));
     return counts;
   }
 
@@ -111,8 +92,44 @@ export class DynamoOrderStore implements OrderStore {
   }
 }
 
+/** Strongly consistent BatchGetItem of any number of keys (100 a call, unprocessed keys retried). */
+export async function batchGet(
+db: DynamoDBDocumentClient,
+table: string,
+ids: readonly string[],
+attributes: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  // Every attribute through a name placeholder: several (items, total, response) are reserved words.
+  const names = Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name]));
+  const projection = Object.keys(names).join(', ');
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) chunks.push(ids.slice(i, i + BATCH_GET_LIMIT));
+  const found: Record<string, unknown>[] = [];
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let keys: Record<string, unknown>[] = chunk.map((orderId) => ({ orderId }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        if (attempt > 8) throw new TransientStorageError('throttled');
+        const answer = await call(() =>
+          db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: projection, ExpressionAttributeNames: names },
+              },
+            }),
+          ),
+        );
+        found.push(...(answer.Responses?.[table] ?? []));
+        keys = (answer.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }),
+  );
+  return found;
+}
+
 /** Runs one call; a failed condition becomes WriteConflict, a retryable failure TransientStorageError. */
-async function call<T>(send: () => Promise<T>): Promise<T> {
+export async function call<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {

@@ -1,6 +1,7 @@
 /**
- * The storage port of the checkout (implemented by lib/checkout/orders-store.ts for DynamoDB)
- * and the order as it is stored. No DynamoDB and no HTTP here.
+ * The storage ports of the orders (implemented by lib/checkout/orders-store.ts for DynamoDB): the
+ * checkout's (OrderStore) and the admin console's and erasure's (CustomerOrderStore), and the
+ * order as it is stored. No DynamoDB and no HTTP here.
  */
 import type { CheckoutResponseBody } from './schema';
 
@@ -29,6 +30,19 @@ export interface StoredOrder {
   response: CheckoutResponseBody;
 }
 
+/** An order as the admin console lists it: no contact data (the identity page shows those). */
+export interface CustomerOrder {
+  orderId: string;
+  orderNumber: string;
+  createdAt: string;
+  /** In cents. */
+  total: number;
+  currency: 'USD';
+  items: Array<{ productId: string; name: string; quantity: number }>;
+  /** The contact id the order was placed under (the identity's primary at the time). */
+  customerId: number;
+}
+
 export interface OrderStore {
   /** The order with this id (strongly consistent), or null. */
   getOrder(orderId: string): Promise<StoredOrder | null>;
@@ -40,4 +54,19 @@ export interface OrderStore {
    * WriteConflict (lib/errors.ts) and writes nothing.
    */
   recordOrder(order: StoredOrder, previousCount: number): Promise<void>;
+}
+
+/** The admin side of the Orders table (lib/admin-orders.ts): an identity's orders, and their erasure. */
+export interface CustomerOrderStore {
+  /**
+   * Every order placed under any of these customer ids, found through their count items
+   * (strongly consistent reads, no index), in no particular order.
+   */
+  ordersOfCustomers(customerIds: readonly number[]): Promise<CustomerOrder[]>;
+  /**
+   * Removes the email, the phone, the request fingerprint and the saved answer's masked contacts
+   * from these orders, stamping `erasedAt`; orders already cleared are left alone (idempotent).
+   * Answers how many orders it changed.
+   */
+  eraseContactData(orderIds: readonly string[], at: string): Promise<number>;
 }

@@ -21,6 +21,7 @@ import {
   MergeRequestSchema,
 } from './admin';
 import type { ErrorCode } from './errors';
+import { CustomerOrdersSchema } from './orders';
 import { HealthResponseSchema, IdentifyRequestSchema, IdentifyResponseSchema, WORKED_EXAMPLES } from './identify';
 
 type Schema = z.core.$ZodType;
@@ -199,6 +200,20 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
       ...standard(admin),
     },
   },
+  'GET /identities/{contactId}/orders': {
+    operationId: 'getIdentityOrders',
+    tag: 'Admin',
+    summary: 'Read the orders of a customer',
+    description:
+      'Every storefront order placed under any contact id of the identity that contains the contact (an order is recorded under the primary id of its time; after merges those are contacts of the identity), newest first. Orders of an erased customer keep no email or phone. Never writes.',
+    request: { path: IdentityPathSchema },
+    responses: {
+      200: { description: 'The customer’s orders (possibly none).', body: CustomerOrdersSchema },
+      400: { description: 'The id is not a positive integer.', errors: ['invalid_contact_id'] },
+      404: { description: 'No such contact, or it has been erased.', errors: ['contact_not_found'] },
+      ...standard(admin),
+    },
+  },
   'POST /identities/merge': {
     operationId: 'mergeIdentities',
     tag: 'Admin',
@@ -222,7 +237,7 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
     tag: 'Admin',
     summary: 'Erase a customer',
     description:
-      'Erases the whole identity of the contact: every contact gets `deletedAt` and loses its email and phone, and the values are released, so the same values later start a new identity. Repeating it answers the same ids; a caller that did not get a 200 should repeat it. Audited.',
+      'Erases the whole identity of the contact: every contact gets `deletedAt` and loses its email and phone, and the values are released, so the same values later start a new identity. Then every order placed under one of its contact ids loses its email, phone and masked contacts. Repeating it answers the same ids (and finishes the orders); a caller that did not get a 200 should repeat it. Audited.',
     request: { path: IdentityPathSchema },
     responses: {
       200: { description: 'The erased contacts.', body: ErasureSchema },

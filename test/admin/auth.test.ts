@@ -113,6 +113,7 @@ describe('admin handlers called as the Lambda runtime calls them', () => {
       { routeKey: 'GET /contacts/{id}', path: `/contacts/${id}`, params: { id: String(id) } },
       { routeKey: 'GET /identities', path: '/identities', query: { email: 'h@handler.test' } },
       { routeKey: 'GET /identities/{contactId}', path: `/identities/${id}`, params: { contactId: String(id) } },
+      { routeKey: 'GET /identities/{contactId}/orders', path: `/identities/${id}/orders`, params: { contactId: String(id) } },
       { routeKey: 'POST /identities/lookup', path: '/identities/lookup', body: { email: 'h@handler.test' } },
       { routeKey: 'POST /identities/merge', path: '/identities/merge', body: { contactIds: [id, id2] } },
       { routeKey: 'GET /audit', path: '/audit' },

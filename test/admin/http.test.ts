@@ -76,6 +76,7 @@ describe('access control over HTTP', () => {
       'GET /contacts/{id}',
       'GET /identities',
       'GET /identities/{contactId}',
+      'GET /identities/{contactId}/orders',
       'POST /identities/lookup',
       'POST /identities/merge',
     ]);
@@ -84,6 +85,7 @@ describe('access control over HTTP', () => {
       { method: 'GET', path: `/contacts/${a.primaryContactId}` },
       { method: 'GET', path: '/identities?email=anna@auth.test' },
       { method: 'GET', path: `/identities/${a.primaryContactId}` },
+      { method: 'GET', path: `/identities/${a.primaryContactId}/orders` },
       { method: 'POST', path: '/identities/lookup', body: { email: 'anna@auth.test' } },
       { method: 'POST', path: '/identities/merge', body: { contactIds: [a.primaryContactId, b.primaryContactId] } },
       { method: 'GET', path: '/audit' },

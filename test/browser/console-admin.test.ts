@@ -1,11 +1,13 @@
 /**
  * The console's work in a real Chromium, signed in as the seeded admin through the local OIDC
  * provider: find a customer by email, phone and id (the identity's picture has one node per
- * contact), the reconciliation form with the API's error, a merge with preview and confirmation,
+ * contact, the orders panel lists the orders the customer placed through POST /checkout, newest
+ * first, and after a merge those of both customers), the reconciliation form with the API's error, a merge with preview and confirmation,
  * an erasure with typed confirmation (a lookup afterwards finds nothing), contact and audit
  * paging. Every page is checked with axe (no serious or critical violation) and screenshotted; no
  * URL the browser visits or requests ever carries an email or a phone number.
  */
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, screenshot } from '../support/browser';
@@ -17,6 +19,9 @@ let page: Page;
 let anna: number;
 let annaB: number;
 let bob: number;
+/** Order numbers, oldest first. */
+const annaOrders: string[] = [];
+let bobOrder: string;
 
 const PERSONAL = /@|555\d{4}/;
 
@@ -30,6 +35,21 @@ async function adminCall(method: string, path: string, body?: unknown) {
   return res.json() as Promise<any>;
 }
 
+/** An order through the storefront's API (POST /checkout); answers its order number. */
+async function checkout(contact: { email?: string; phoneNumber?: string }, productId = 'flux-phone-12'): Promise<string> {
+  const res = await fetch(`${t.site.baseUrl}/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ orderId: randomUUID(), items: [{ productId, quantity: 1 }], ...contact }),
+  });
+  const body = (await res.json()) as any;
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body.order.orderNumber as string;
+}
+
+/** The order numbers the identity page's orders panel shows, top to bottom. */
+const orderNumbers = () => page.getByRole('region', { name: 'Orders', exact: true }).locator('tbody th').allTextContents();
+
 const nodes = () => page.getByTestId('identity-graph').locator('[data-contact-id]');
 const rows = () => page.getByRole('table').first().locator('tbody tr');
 
@@ -39,6 +59,11 @@ beforeAll(async () => {
   await identify(t.site, 'anna@console.test', '5550002');
   bob = (await identify(t.site, 'bob@console.test', '5559001')).primaryContactId;
   await identify(t.site, 'bob.b@console.test', '5559001');
+  // Orders under Anna's identity through two of its values, and one of Bob's.
+  annaOrders.push(await checkout({ email: 'anna@console.test' }));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  annaOrders.push(await checkout({ phoneNumber: '5550002' }, 'gigawatt-buds'));
+  bobOrder = await checkout({ email: 'bob.b@console.test' });
   page = await t.newPage();
   page.on('framenavigated', (frame) => urls.push(frame.url()));
   page.on('request', (request) => urls.push(request.url()));
@@ -65,7 +90,11 @@ describe('admin console', { timeout: 120_000 }, () => {
     await expect(page.getByTestId('identity-graph').locator('line.edge.phone').count()).resolves.toBe(1);
     await expect(page.getByTestId('identity-graph').locator('line.edge.email').count()).resolves.toBe(1);
     await expect(page.getByRole('img', { name: /Identity graph: 3 contacts, primary/ }).count()).resolves.toBe(1);
-    await eventually(() => page.getByRole('region', { name: 'Orders' }).or(page.getByText(/no orders|not available/)).count()).toBeGreaterThan(0);
+    // The orders panel: Anna's orders, newest first, with their lines and totals.
+    await eventually(orderNumbers).toEqual([...annaOrders].reverse());
+    const orders = page.getByRole('region', { name: 'Orders', exact: true });
+    await expect(orders.textContent()).resolves.toContain('1 × Flux Phone 12');
+    await expect(orders.textContent()).resolves.toMatch(/\$\d[\d,]*\.\d\d/);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-identity');
 
@@ -76,6 +105,7 @@ describe('admin console', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(`**/admin/identity/${bob}`);
     await eventually(() => nodes().count()).toBe(2);
+    await eventually(orderNumbers).toEqual([bobOrder]);
 
     // By contact id: a secondary opens its identity.
     await page.getByRole('link', { name: 'Find a customer' }).click();
@@ -140,6 +170,9 @@ describe('admin console', { timeout: 120_000 }, () => {
     expect((await adminCall('GET', `/identities/${bob}`)).contact.primaryContactId).toBe(anna);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-merge-done');
+    // The merged identity's orders: Bob's order (placed under his old primary id, now a secondary) too.
+    await page.goto(`/admin/identity/${bob}`);
+    await eventually(orderNumbers).toEqual([bobOrder, ...[...annaOrders].reverse()]);
   });
 
   it('erases a customer after the contact id is typed; a lookup afterwards finds nothing', async () => {

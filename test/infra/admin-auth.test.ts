@@ -19,6 +19,7 @@ const ADMIN_ROUTES: Record<string, string> = {
   'GET /contacts/{id}': 'AdminRead',
   'GET /identities': 'AdminRead',
   'GET /identities/{contactId}': 'AdminRead',
+  'GET /identities/{contactId}/orders': 'AdminRead',
   'POST /identities/lookup': 'AdminRead',
   'POST /identities/merge': 'AdminMerge',
   'DELETE /identities/{contactId}': 'AdminErase',
@@ -117,6 +118,10 @@ describe('admin access control in the stack', () => {
     expect(grants('AdminMerge').Audit).toEqual(['dynamodb:PutItem']);
     expect(grants('AdminErase').Audit).toEqual(['dynamodb:PutItem']);
     expect(grants('AdminErase').Emails).toContain('dynamodb:DeleteItem');
+    // A customer's orders: read by the console's orders panel, their contact data cleared by the erasure.
+    expect(grants('AdminRead').Orders).toEqual(['dynamodb:BatchGetItem']);
+    expect(grants('AdminErase').Orders).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+    expect(grants('AdminMerge')).not.toHaveProperty('Orders');
     expect(grants('Identify')).not.toHaveProperty('Audit');
     for (const fn of ['AdminRead', 'AdminMerge', 'AdminErase', 'AdminAudit']) {
       expect(Object.values(grants(fn)).flat(), fn).not.toContain('dynamodb:Scan');

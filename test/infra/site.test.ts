@@ -155,18 +155,28 @@ describe('site', () => {
     for (const [, api] of ofType(resources, 'AWS::ApiGatewayV2::Api')) expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
 
-  it('grants the checkout function only what it needs, and no other function touches Orders', () => {
+  it('grants Orders only to the checkout and the admin orders routes, each only what it needs', () => {
     const ordersTable = stack.getLogicalId(stack.tables.orders.node.defaultChild as any);
     const policies = ofType(resources, 'AWS::IAM::Policy');
     const onOrders = (statements: any[]) => statements.filter((s) => JSON.stringify(s.Resource).includes(ordersTable));
-    const checkoutRole = stack.getLogicalId(stack.functions.checkout.function.role!.node.defaultChild as any);
+    // checkout writes orders; adminRead lists a customer's orders; adminErase clears their contact data.
+    const allowed = (['checkout', 'adminRead', 'adminErase'] as const).map((name) => ({
+      role: stack.getLogicalId(stack.functions[name].function.role!.node.defaultChild as any),
+      actions: [...FUNCTIONS[name].tables.orders!].sort(),
+    }));
+    const seen = new Set<string>();
     for (const [, policy] of policies) {
       const statements = onOrders(policy.Properties.PolicyDocument.Statement);
       if (statements.length === 0) continue;
-      expect(policy.Properties.Roles).toEqual([{ Ref: checkoutRole }]);
-      expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([...FUNCTIONS.checkout.tables.orders!].sort());
+      expect(policy.Properties.Roles).toHaveLength(1);
+      const grant = allowed.find((a) => a.role === policy.Properties.Roles[0].Ref);
+      expect(grant, JSON.stringify(policy.Properties.Roles)).toBeDefined();
+      seen.add(grant!.role);
+      expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(grant!.actions);
       expect(JSON.stringify(statements)).not.toMatch(/Scan|DeleteItem|\*"/);
     }
+    expect(seen.size).toBe(allowed.length);
+    expect(FUNCTIONS.adminRead.tables.orders).toEqual(['dynamodb:BatchGetItem']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /checkout', AuthorizationType: 'NONE' });
   });
 

@@ -5,6 +5,7 @@
  * administrator" page). Emails and phone numbers only ever travel in request bodies
  * (POST /identities/lookup), never in a URL. Response types come from the service's own model.
  */
+import type { CustomerOrder } from '../../../../lib/checkout/orders';
 import type { AuditEntry, Contact } from '../../../../lib/model';
 import { currentUser, signIn } from '../../auth/oidc';
 
@@ -22,17 +23,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface OrderSummary {
-  orderId: string;
-  orderNumber?: string;
-  createdAt: string;
-  /** In cents, as the checkout stores it (lib/checkout/orders.ts). */
-  total: number;
-  currency: string;
-  items?: Array<{ name: string; quantity: number }>;
-}
-
-export type { AuditEntry, Contact };
+export type { AuditEntry, Contact, CustomerOrder };
 
 export class ApiError extends Error {
   constructor(
@@ -102,18 +93,9 @@ export const api = {
       (r): Page<AuditEntry> => ({ items: r.entries, nextCursor: r.nextCursor }),
     );
   },
-  /**
-   * The orders of an identity (every contact's). `null` when the deployment has no such route yet
-   * (404 route_not_found), so the page can say so instead of failing.
-   */
+  /** The orders of an identity (placed under any of its contact ids), newest first; total in cents. */
   orders: (contactId: number) =>
-    call<{ orders: OrderSummary[] }>('GET', `/identities/${contactId}/orders`).then(
-      (r) => r.orders,
-      (error: unknown) => {
-        if (error instanceof ApiError && error.code === 'route_not_found') return null;
-        throw error;
-      },
-    ),
+    call<{ orders: CustomerOrder[] }>('GET', `/identities/${contactId}/orders`).then((r) => r.orders),
 };
 
 /** The newest audit entry of an action on these contacts (walks the log, which is oldest first). */
