@@ -9,6 +9,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, screenshot } from '../support/browser';
+import { httpRequest } from '../support/http';
 import { ADMIN_TOKEN, eventually, heading, identify, signIn, useConsole } from './console-support';
 
 const t = useConsole();
@@ -21,13 +22,13 @@ let bob: number;
 const PERSONAL = /@|555\d{4}/;
 
 async function adminCall(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.site.baseUrl}${path}`, {
+  const res = await httpRequest(`${t.site.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return res.json() as Promise<any>;
+  expect(res.status, res.text).toBe(200);
+  return res.json;
 }
 
 const nodes = () => page.getByTestId('identity-graph').locator('[data-contact-id]');
