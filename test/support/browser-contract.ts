@@ -38,6 +38,11 @@ export class ApiContractWatch {
    */
   withoutBody = 0;
 
+  /** API responses received so far, checked or waiting for the next `take()`. */
+  get received(): number {
+    return this.checked + this.seen.length;
+  }
+
   /** `origin()`: the local server's origin (read when a response arrives, so it may be set later). */
   constructor(private readonly origin: () => string) {}
 
