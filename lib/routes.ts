@@ -146,6 +146,16 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/audit', function: 'adminAudit', auth: 'admin' },
 ];
 
+/**
+ * Routes that only the local server (`npm start`) answers, before routing: API Gateway does not
+ * serve them. They are in the API contract (openapi.json, marked `x-local-only`) so that their
+ * answers are contract-checked too; the CDK stack ignores them.
+ */
+export const LOCAL_ROUTES: readonly Pick<Route, 'method' | 'path' | 'auth'>[] = [
+  // The change events as server-sent events (lib/local/event-feed.ts); API Gateway cannot stream.
+  { method: 'GET', path: '/admin/events', auth: 'admin' },
+];
+
 export interface RouteMatch {
   route: Route;
   pathParameters: Record<string, string>;

@@ -9,6 +9,7 @@
  * (lib/local/event-sink.ts). A client reconnecting with Last-Event-ID gets the events it missed
  * (from the last 500). A comment line every 15 s keeps proxies from closing the connection.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeAdmin } from '../auth';
 import { ForbiddenError } from '../errors';
@@ -23,27 +24,35 @@ export function isEventFeedRequest(req: IncomingMessage): boolean {
   return new URL(req.url ?? '/', 'http://localhost').pathname === EVENT_FEED_PATH;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  const body = JSON.stringify(errorBody(code, message));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+function sendError(res: ServerResponse, requestId: string, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const error = errorBody(code, message).error;
+  const body = JSON.stringify({ error: { ...error, requestId } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, ...headers });
   res.end(body);
 }
 
-export async function serveEventFeed(req: IncomingMessage, res: ServerResponse, auth: LocalAuthOptions, sink: LocalEventSink): Promise<void> {
+/** `requestId`: the request's id, in the `x-request-id` header and the error body as on every API answer. */
+export async function serveEventFeed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth: LocalAuthOptions,
+  sink: LocalEventSink,
+  requestId: string = randomUUID(),
+): Promise<void> {
   if ((req.method ?? 'GET').toUpperCase() !== 'GET') {
-    sendError(res, 405, 'method_not_allowed', `Method ${req.method} is not allowed on ${EVENT_FEED_PATH}.`, { allow: 'GET' });
+    sendError(res, requestId, 405, 'method_not_allowed', `Method ${req.method} is not allowed on ${EVENT_FEED_PATH}.`, { allow: 'GET' });
     return;
   }
   const claims = await localClaims(req.headers.authorization, auth);
   if (!claims) {
-    sendError(res, 401, 'unauthorized', 'Authentication is required.', { 'www-authenticate': 'Bearer' });
+    sendError(res, requestId, 401, 'unauthorized', 'Authentication is required.', { 'www-authenticate': 'Bearer' });
     return;
   }
   try {
     authorizeAdmin({ requestContext: { authorizer: { jwt: { claims } } } });
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error;
-    sendError(res, 403, 'forbidden', error.message);
+    sendError(res, requestId, 403, 'forbidden', error.message);
     return;
   }
   res.writeHead(200, {
@@ -51,6 +60,7 @@ export async function serveEventFeed(req: IncomingMessage, res: ServerResponse, 
     'cache-control': 'no-store',
     connection: 'keep-alive',
     'x-content-type-options': 'nosniff',
+    'x-request-id': requestId,
   });
   res.write('retry: 2000\n\n');
   const lastEventId = req.headers['last-event-id'];

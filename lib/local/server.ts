@@ -79,7 +79,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const requestId = randomUUID();
     if (options.events && isEventFeedRequest(req)) {
-      serveEventFeed(req, res, auth, options.events).catch(() => res.destroy());
+      serveEventFeed(req, res, auth, options.events, requestId).catch(() => res.destroy());
       return;
     }
     handle(req, res, timeoutMs, auth, storageAvailable, requestId, options.site).catch((error: unknown) => {

@@ -62,19 +62,28 @@ export const ContactListSchema = documented(z.object({ contacts: z.array(Contact
 
 export const ContactResponseSchema = documented(z.object({ contact: ContactRowSchema }), { id: 'ContactResponse' });
 
-export const IdentityDetailsSchema = documented(
+const IdentityDetailSchema = documented(
   z.object({
-    contact: documented(
-      z.object({
-        ...IDENTITY_FIELDS,
-        contacts: documented(z.array(ContactRowSchema), {
-          description: 'The identity’s rows: the primary first, then the secondaries by `createdAt`, then `id`.',
-        }),
-      }),
-      { id: 'IdentityDetail' },
-    ),
+    ...IDENTITY_FIELDS,
+    contacts: documented(z.array(ContactRowSchema), {
+      description: 'The identity’s rows: the primary first, then the secondaries by `createdAt`, then `id`.',
+    }),
   }),
-  { id: 'IdentityDetails', description: 'An identity as `POST /identify` answers it, with its rows.' },
+  { id: 'IdentityDetail' },
+);
+
+export const IdentityDetailsSchema = documented(z.object({ contact: IdentityDetailSchema }), {
+  id: 'IdentityDetails',
+  description: 'An identity as `POST /identify` answers it, with its rows.',
+});
+
+export const IdentityListSchema = documented(
+  z.object({
+    identities: documented(z.array(IdentityDetailSchema), {
+      description: 'One identity, or two when the email and the phone belong to different identities; the oldest primary first.',
+    }),
+  }),
+  { id: 'IdentityList', description: 'The identities that hold the values of a lookup.' },
 );
 
 export const ErasureSchema = documented(
@@ -101,4 +110,11 @@ export const AuditEntrySchema = documented(
 export const AuditPageSchema = documented(z.object({ entries: z.array(AuditEntrySchema), nextCursor: nextCursor() }), {
   id: 'AuditPage',
   description: 'A page of the audit log, oldest first.',
+});
+
+/** GET /admin/events (local only): the text of a server-sent-events stream. */
+export const ChangeEventStreamSchema = documented(z.string(), {
+  description:
+    'Server-sent events. First `retry: 2000`, then one message per change event: `id:` its eventId, `event:` its type (`identity.created`, `identity.contactAdded`, `identity.merged`, `identity.erased`), `data:` the event’s EventBridge envelope as JSON (emails and phones hashed unless `EVENT_CONTACT_VALUES=clear`); `: keep-alive` comments between them.',
+  example: 'retry: 2000\n\nid: 6b01834c-1bc8-8229-b7b2-95d5095802c2\nevent: identity.created\ndata: {"version":"0","id":"6b01834c-1bc8-8229-b7b2-95d5095802c2","detail-type":"identity.created","source":"fluxkart.identity"}\n\n',
 });

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { ROUTES, type Route } from '../routes';
+import { LOCAL_ROUTES, ROUTES, type Route } from '../routes';
 import { docs } from './core';
 import { ERROR_CODES, ErrorSchema, GatewayMessageSchema } from './errors';
 import {
@@ -167,7 +167,7 @@ function parameters(schema: Schema | undefined, location: 'path' | 'query'): Jso
   });
 }
 
-function operation(route: Route, contract: OperationContract): Json {
+function operation(route: Pick<Route, 'auth'>, contract: OperationContract, localOnly: boolean): Json {
   const op: Json = {
     operationId: contract.operationId,
     tags: [contract.tag],
@@ -175,6 +175,7 @@ function operation(route: Route, contract: OperationContract): Json {
     description: contract.description,
     security: route.auth === 'admin' ? [{ adminBearer: [] }] : [],
   };
+  if (localOnly) op['x-local-only'] = true;
   const params = [...parameters(contract.request?.path, 'path'), ...parameters(contract.request?.query, 'query')];
   if (params.length) op.parameters = params;
   if (contract.request?.body) {
@@ -187,8 +188,8 @@ function operation(route: Route, contract: OperationContract): Json {
   return op;
 }
 
-/** Fails when a route of lib/routes.ts has no contract, or a contract no route. */
-export function checkCoverage(routes: readonly Pick<Route, 'method' | 'path'>[] = ROUTES): void {
+/** Fails when a route of lib/routes.ts (ROUTES or LOCAL_ROUTES) has no contract, or a contract no route. */
+export function checkCoverage(routes: readonly Pick<Route, 'method' | 'path'>[] = [...ROUTES, ...LOCAL_ROUTES]): void {
   const keys = new Set(routes.map(routeKey));
   const missing = [...keys].filter((key) => !(key in OPERATIONS));
   const unknown = Object.keys(OPERATIONS).filter((key) => !keys.has(key as never));
@@ -196,7 +197,7 @@ export function checkCoverage(routes: readonly Pick<Route, 'method' | 'path'>[] 
     throw new Error(
       [
         ...missing.map((key) => `Route ${key} (lib/routes.ts) has no contract in lib/schemas/registry.ts OPERATIONS.`),
-        ...unknown.map((key) => `lib/schemas/registry.ts OPERATIONS has ${key}, which lib/routes.ts does not route.`),
+        ...unknown.map((key) => `lib/schemas/registry.ts OPERATIONS has ${key}, which lib/routes.ts does not route (ROUTES or LOCAL_ROUTES).`),
       ].join('\n'),
     );
   }
@@ -220,11 +221,13 @@ function checkTyped(value: unknown, where: string): void {
   }
 }
 
-const INFO_DESCRIPTION = `FluxKart.com recognises a returning customer even when they check out with a different email or phone number each time. \`POST /identify\` links every contact that shares an email or a phone number into one identity (the oldest contact is the primary, the rest are secondaries) and answers with the consolidated identity. The admin routes let support staff read, merge and erase identities.
+const INFO_DESCRIPTION = `FluxKart.com recognises a returning customer even when they check out with a different email or phone number each time. \`POST /identify\` links every contact that shares an email or a phone number into one identity (the oldest contact is the primary, the rest are secondaries) and answers with the consolidated identity. \`POST /checkout\` places a storefront order, reconciling the shopper the same way. The admin routes let support staff read, look up, merge and erase identities.
 
 **Errors.** Every error the service answers is JSON, \`{"error": {"code", "message", "requestId"}}\`, with a stable \`code\` (each response lists the codes it may carry) and a message that never carries stack traces, table names or SDK text. A rejected request writes nothing. Where API Gateway answers itself (throttling, its JWT authorizer, bodies over 10 MB) its body is \`{"message": "…"}\`.
 
 **Unknown routes.** A path the API does not have answers \`404 route_not_found\`; a known path with another method answers \`405 method_not_allowed\` with an \`Allow\` header (\`x-default-route\` in this document).
+
+**Local only.** Operations marked \`x-local-only\` are served by \`npm start\` only, not by the deployed API.
 
 **Limits.** Request bodies up to 8 KB (413 above). The request id of every response is in the \`x-request-id\` header.`;
 
@@ -236,9 +239,11 @@ function packageVersion(): string {
 export function buildOpenApiDocument(): Json {
   checkCoverage();
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) {
-    const contract = OPERATIONS[routeKey(route)]!;
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, contract);
+  for (const [routes, localOnly] of [[ROUTES, false], [LOCAL_ROUTES, true]] as const) {
+    for (const route of routes) {
+      const contract = OPERATIONS[routeKey(route)]!;
+      (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, contract, localOnly);
+    }
   }
   const requestIds = new Set(
     Object.values(OPERATIONS)
@@ -266,6 +271,7 @@ export function buildOpenApiDocument(): Json {
     ],
     tags: [
       { name: 'Identity', description: 'Customer identity reconciliation, for the checkout.' },
+      { name: 'Checkout', description: 'The storefront’s orders.' },
       { name: 'Health', description: 'Liveness.' },
       { name: 'Admin', description: 'Support staff only: a Cognito JWT of a user in the `admins` group (locally `ADMIN_TOKEN`).' },
     ],

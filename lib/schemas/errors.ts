@@ -4,6 +4,7 @@
  * functions build the bodies (lib/http/response.ts); the contract tests check them against these.
  */
 import * as z from 'zod/mini';
+import { MAX_LINES, MAX_QUANTITY } from '../checkout/catalogue';
 import { documented } from './core';
 
 /** Every stable error code, with the status it comes with and when. */
@@ -20,12 +21,20 @@ export const ERROR_CODES = {
   invalid_contact_id: { status: 400, when: 'A contact id is not a positive integer.' },
   invalid_contact_ids: { status: 400, when: '`contactIds` is not an array of two numbers.' },
   invalid_query: { status: 400, when: 'Not exactly one of the query parameters `email` and `phoneNumber`.' },
+  invalid_order_id: { status: 400, when: '`orderId` is not a UUID.' },
+  invalid_items: {
+    status: 400,
+    when: `\`items\` is not a list of 1 to ${MAX_LINES} lines \`{productId, quantity}\` (quantity a whole number from 1 to ${MAX_QUANTITY}, each product once).`,
+  },
+  unknown_product: { status: 400, when: 'A `productId` of `items` is not in the catalogue.' },
   unauthorized: { status: 401, when: 'No valid bearer token.' },
   forbidden: { status: 403, when: 'Signed in, but not a member of the `admins` group.' },
   route_not_found: { status: 404, when: 'No such route.' },
   contact_not_found: { status: 404, when: 'No such contact (or it has been erased).' },
   identity_not_found: { status: 404, when: 'No identity has this value.' },
   method_not_allowed: { status: 405, when: 'The path exists, not with this method (see the `Allow` header).' },
+  insufficient_stock: { status: 409, when: 'A product of the cart is out of stock, or has fewer units left than ordered; nothing was written.' },
+  order_id_conflict: { status: 409, when: 'The `orderId` was already used for another order (another cart or contact); nothing was written.' },
   identity_too_large: { status: 409, when: 'The identity holds as many contacts as its primary item can store (about 4,000); nothing was written.' },
   payload_too_large: { status: 413, when: 'The body is larger than 8 KB (`MAX_BODY_BYTES`).' },
   unsupported_media_type: { status: 415, when: 'The body was sent with a declared non-JSON `Content-Type` (or a charset other than UTF-8).' },

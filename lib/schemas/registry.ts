@@ -10,16 +10,19 @@ import type { Route } from '../routes';
 import {
   AuditPageSchema,
   AuditQuerySchema,
+  ChangeEventStreamSchema,
   ContactListSchema,
   ContactPathSchema,
   ContactResponseSchema,
   ErasureSchema,
   IdentityDetailsSchema,
+  IdentityListSchema,
   IdentityPathSchema,
   ListContactsQuerySchema,
   LookupQuerySchema,
   MergeRequestSchema,
 } from './admin';
+import { CHECKOUT_REQUEST_EXAMPLE, CheckoutRequest, CheckoutResponse } from './checkout';
 import type { ErrorCode } from './errors';
 import { CustomerOrdersSchema } from './orders';
 import { HealthResponseSchema, IdentifyRequestSchema, IdentifyResponseSchema, WORKED_EXAMPLES } from './identify';
@@ -52,7 +55,7 @@ export interface OperationContract {
   operationId: string;
   summary: string;
   description: string;
-  tag: 'Identity' | 'Admin' | 'Health';
+  tag: 'Identity' | 'Checkout' | 'Admin' | 'Health';
   request?: {
     path?: Schema;
     query?: Schema;
@@ -62,7 +65,7 @@ export interface OperationContract {
   responses: Record<number, ResponseContract>;
 }
 
-/** `METHOD /path` exactly as in lib/routes.ts. */
+/** `METHOD /path` exactly as in lib/routes.ts (ROUTES, or LOCAL_ROUTES for the local server's own). */
 export type RouteKey = `${Route['method']} ${string}`;
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): RouteKey => `${route.method} ${route.path}`;
@@ -108,7 +111,9 @@ const admin = { admin: true, storage: true } as const;
 
 const identityDetails = (description: string): ResponseContract => ({ description, body: IdentityDetailsSchema });
 
-/** Every route's contract, keyed `METHOD /path` as in lib/routes.ts ROUTES. */
+const CONTACT_ERRORS = ['invalid_json', 'invalid_encoding', 'invalid_body', 'invalid_email', 'invalid_phone_number', 'missing_contact_info'] as const;
+
+/** Every route's contract, keyed `METHOD /path` as in lib/routes.ts ROUTES and LOCAL_ROUTES. */
 export const OPERATIONS: Record<RouteKey, OperationContract> = {
   'POST /identify': {
     operationId: 'identify',
@@ -132,9 +137,29 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
       },
       400: {
         description: 'The body is not a valid request; nothing was written.',
-        errors: ['invalid_json', 'invalid_encoding', 'invalid_body', 'invalid_email', 'invalid_phone_number', 'missing_contact_info'],
+        errors: CONTACT_ERRORS,
       },
       409: { description: 'The identity cannot grow any further; nothing was written.', errors: ['identity_too_large'] },
+      ...standard({ jsonBody: true, storage: true }),
+    },
+  },
+  'POST /checkout': {
+    operationId: 'checkout',
+    tag: 'Checkout',
+    summary: 'Place a storefront order',
+    description:
+      'Prices the cart from the catalogue (never from the client), reconciles the shopper’s contact into their identity exactly as `POST /identify` does (in process), records the order and answers it with the customer’s order count and masked contact details. Idempotent by `orderId`: the same request again answers the same order and records nothing; the same `orderId` with another cart or contact is refused. A rejected request writes nothing.',
+    request: { body: CheckoutRequest, bodyExamples: { order: { summary: 'Two products, email and phone', value: CHECKOUT_REQUEST_EXAMPLE } } },
+    responses: {
+      200: { description: 'The order (new, or the one already recorded with this `orderId`) and the customer.', body: CheckoutResponse },
+      400: {
+        description: 'The body is not a valid checkout; nothing was written.',
+        errors: [...CONTACT_ERRORS, 'invalid_order_id', 'invalid_items', 'unknown_product'],
+      },
+      409: {
+        description: 'The cart cannot be ordered, or the `orderId` belongs to another order; nothing was written.',
+        errors: ['insufficient_stock', 'order_id_conflict', 'identity_too_large'],
+      },
       ...standard({ jsonBody: true, storage: true }),
     },
   },
@@ -212,6 +237,20 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
       400: { description: 'The id is not a positive integer.', errors: ['invalid_contact_id'] },
       404: { description: 'No such contact, or it has been erased.', errors: ['contact_not_found'] },
       ...standard(admin),
+      },
+    },
+  'POST /identities/lookup': {
+    operationId: 'lookupIdentities',
+    tag: 'Admin',
+    summary: 'Look identities up by email and/or phone',
+    description:
+      'The values in the body, so that no email or phone number is ever in a URL. The body is validated and normalised as `POST /identify`’s. Answers the identities that hold the email or the phone: one, or two when they belong to different identities (oldest primary first). Never writes.',
+    request: { body: IdentifyRequestSchema, bodyExamples: { both: { summary: 'An email and a phone', value: { email: 'mcfly@hillvalley.edu', phoneNumber: '123456' } } } },
+    responses: {
+      200: { description: 'The identities that hold the values, with their rows.', body: IdentityListSchema },
+      400: { description: 'The body is not a valid request.', errors: CONTACT_ERRORS },
+      404: { description: 'No identity has either value.', errors: ['identity_not_found'] },
+      ...standard({ ...admin, jsonBody: true }),
     },
   },
   'POST /identities/merge': {
@@ -256,6 +295,19 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
       200: { description: 'A page of the audit log.', body: AuditPageSchema },
       400: { description: 'A bad query parameter.', errors: ['invalid_limit', 'invalid_cursor'] },
       ...standard(admin),
+    },
+  },
+  'GET /admin/events': {
+    operationId: 'streamChangeEvents',
+    tag: 'Admin',
+    summary: 'Follow the change events live (local only)',
+    description:
+      'Served by `npm start` only (`x-local-only`): API Gateway HTTP APIs cannot stream, so deployed consumers subscribe to the EventBridge bus instead. Every committed identify, merge and erase, as server-sent events. A client reconnecting with `Last-Event-ID` first gets the events it missed (of the last 500). A comment line every 15 s keeps the connection open.',
+    responses: {
+      200: { description: 'The feed: a stream that stays open.', body: ChangeEventStreamSchema, mediaType: 'text/event-stream' },
+      401: { description: 'No valid bearer token.', errors: ['unauthorized'], headers: ['www-authenticate'] },
+      403: { description: 'Signed in, but not a member of the `admins` group.', errors: ['forbidden'] },
+      404: { description: 'This local server runs without the change-event pipeline (only `npm start` wires it).', errors: ['route_not_found'] },
     },
   },
 };

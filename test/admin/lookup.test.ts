@@ -97,7 +97,7 @@ describe('POST /identities/lookup', () => {
     for (const [body, status, code, headers] of cases) {
       const res = await lookup(body, headers);
       expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(status);
-      expect(res.json).toStrictEqual({ error: { code, message: expect.any(String) } });
+      expect(res.json).toStrictEqual({ error: { code, message: expect.any(String), requestId: res.headers.get('x-request-id') } });
       expect(res.text).not.toContain('lookup.test');
     }
   });

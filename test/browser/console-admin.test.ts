@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, screenshot } from '../support/browser';
+import { httpRequest } from '../support/http';
 import { ADMIN_TOKEN, eventually, heading, identify, signIn, useConsole } from './console-support';
 
 const t = useConsole();
@@ -26,13 +27,13 @@ let bobOrder: string;
 const PERSONAL = /@|555\d{4}/;
 
 async function adminCall(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${t.site.baseUrl}${path}`, {
+  const res = await httpRequest(`${t.site.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return res.json() as Promise<any>;
+  expect(res.status, res.text).toBe(200);
+  return res.json;
 }
 
 /** An order through the storefront's API (POST /checkout); answers its order number. */

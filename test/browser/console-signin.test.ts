@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, screenshot } from '../support/browser';
+import { httpRequest } from '../support/http';
 import { eventually, signIn, typeCredentials, useConsole } from './console-support';
 
 const t = useConsole();
@@ -31,7 +32,7 @@ describe('console sign-in', { timeout: 120_000 }, () => {
     await eventually(() => page.getByText('admin@fluxkart.local').count()).toBe(1);
     // The token the console holds is a JWT of the provider, accepted by the API.
     const token = await page.evaluate(`(() => { const k = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:')); return JSON.parse(sessionStorage.getItem(k)).access_token; })()`) as string;
-    const res = await fetch(`${t.site.baseUrl}/contacts`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await httpRequest(`${t.site.baseUrl}/contacts`, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
     expect(claims).toMatchObject({ iss: t.oidc.issuer, client_id: t.oidc.clientId, 'cognito:groups': ['admins'], token_use: 'access' });
@@ -56,7 +57,7 @@ describe('console sign-in', { timeout: 120_000 }, () => {
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-not-admin');
     const token = await page.evaluate(`(() => { const k = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:')); return JSON.parse(sessionStorage.getItem(k)).access_token; })()`) as string;
-    const res = await fetch(`${t.site.baseUrl}/contacts`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await httpRequest(`${t.site.baseUrl}/contacts`, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(403);
     // A direct visit to a data page shows the same page, never data.
     await page.goto('/admin/contacts');

@@ -3,13 +3,16 @@
  * loopback port, the local server with the pages whose JWT authorizer trusts that provider
  * (lib/local/oidc-verifier.ts), and one Chromium for the file. `signIn()` goes through the real
  * flow: the console's "Sign in" button, the provider's login form with typed credentials, the
- * redirect back with the code, PKCE token exchange. Also a few calls to seed data.
+ * redirect back with the code, PKCE token exchange. Every API response a page receives is checked
+ * against openapi.json (test/support/browser-contract.ts). Also a few calls to seed data.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { openLocalOidc, type LocalOidc, type LocalOidcOptions, type LocalUser } from '../../lib/local/oidc';
 import { jwtAuthorizer } from '../../lib/local/oidc-verifier';
 import { launchBrowser, startLocalSite, type LocalSite } from '../support/browser';
+import { useApiContract, type ApiContractWatch } from '../support/browser-contract';
+import { httpRequest } from '../support/http';
 
 export const ADMIN_TOKEN = 'console-tests-admin-token-0123456789abcdef';
 
@@ -17,12 +20,15 @@ export interface ConsoleFixture {
   browser: Browser;
   site: LocalSite;
   oidc: LocalOidc;
+  /** A fresh context and page; its API responses are contract-checked (a test fails on one outside openapi.json). */
   newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  contract: ApiContractWatch;
 }
 
 export function useConsole(options: LocalOidcOptions = {}): ConsoleFixture {
   const fixture = {} as ConsoleFixture;
   const contexts: BrowserContext[] = [];
+  fixture.contract = useApiContract(() => fixture.site.baseUrl);
   beforeAll(async () => {
     const oidc = await openLocalOidc(options);
     const [site, browser] = await Promise.all([
@@ -39,6 +45,7 @@ export function useConsole(options: LocalOidcOptions = {}): ConsoleFixture {
       const context = await browser.newContext({ baseURL: site.baseUrl, viewport: viewport ?? { width: 1280, height: 900 } });
       contexts.push(context);
       const page = await context.newPage();
+      fixture.contract.watch(page);
       page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
       return page;
     };
@@ -72,13 +79,13 @@ export async function signIn(page: Page, user: LocalUser, path = '/admin/'): Pro
 
 /** POST /identify through the public API (seeding data as checkouts would). */
 export async function identify(site: LocalSite, email: string | null, phoneNumber: string | null): Promise<{ primaryContactId: number; secondaryContactIds: number[] }> {
-  const res = await fetch(`${site.baseUrl}/identify`, {
+  const res = await httpRequest(`${site.baseUrl}/identify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, phoneNumber }),
   });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { contact: { primaryContactId: number; secondaryContactIds: number[] } }).contact;
+  return (res.json as { contact: { primaryContactId: number; secondaryContactIds: number[] } }).contact;
 }
 
 /** expect.poll with room for a loaded machine (the default second is too short for page loads). */

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../lib/routes';
+import { EVENT_FEED_PATH } from '../../lib/local/event-feed';
+import { LOCAL_ROUTES, ROUTES } from '../../lib/routes';
 import { checkCoverage, renderOpenApiDocument } from '../../lib/schemas/document';
 import { ERROR_CODES } from '../../lib/schemas/errors';
 import { WORKED_EXAMPLES } from '../../lib/schemas/identify';
@@ -35,11 +36,25 @@ describe('openapi.json', () => {
   });
 
   it('refuses to generate while a route has no contract, naming it', () => {
-    expect(() => checkCoverage([...ROUTES, { method: 'POST', path: '/checkout' }])).toThrow(
-      'Route POST /checkout (lib/routes.ts) has no contract in lib/schemas/registry.ts OPERATIONS.',
+    const all = [...ROUTES, ...LOCAL_ROUTES];
+    expect(() => checkCoverage([...all, { method: 'POST', path: '/refunds' }])).toThrow(
+      'Route POST /refunds (lib/routes.ts) has no contract in lib/schemas/registry.ts OPERATIONS.',
     );
-    expect(() => checkCoverage(ROUTES.filter((r) => r.path !== '/health'))).toThrow(/OPERATIONS has GET \/health/);
+    expect(() => checkCoverage(all.filter((r) => r.path !== '/health'))).toThrow(/OPERATIONS has GET \/health/);
+    expect(() => checkCoverage(ROUTES)).toThrow(/OPERATIONS has GET \/admin\/events/);
     expect(() => checkCoverage()).not.toThrow();
+  });
+
+  it('documents the local server’s own routes, marked x-local-only (the SSE feed as text/event-stream)', () => {
+    const document = JSON.parse(committed());
+    expect(LOCAL_ROUTES.map((r) => r.path)).toContain(EVENT_FEED_PATH);
+    for (const route of LOCAL_ROUTES) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation?.['x-local-only'], `${route.method} ${route.path}`).toBe(true);
+      expect(operation.security).toEqual(route.auth === 'admin' ? [{ adminBearer: [] }] : []);
+    }
+    expect(Object.keys(document.paths[EVENT_FEED_PATH].get.responses['200'].content)).toEqual(['text/event-stream']);
+    for (const route of ROUTES) expect(document.paths[route.path][route.method.toLowerCase()]['x-local-only']).toBeUndefined();
   });
 
   it('marks primaryContatctId as a deprecated alias, and shows SPEC’s worked examples', () => {
@@ -79,7 +94,8 @@ describe('the error-code catalogue', () => {
   /**
    * Every snake_case string literal passed to an error constructor, errorBody(), a schema's
    * refineWith() or parseOrThrow() in lib/ and functions/ (calls with at most one level of nested
-   * parentheses in their arguments).
+   * parentheses in their arguments). Not lib/import/: the bulk import's record rejections go to
+   * its report file, and no route answers them.
    */
   function codesInSource(): Set<string> {
     const codes = new Set<string>();
@@ -88,7 +104,8 @@ describe('the error-code catalogue', () => {
         const file = join(dir, name);
         return statSync(file).isDirectory() ? walk(file) : file.endsWith('.ts') ? [file] : [];
       });
-    for (const file of [...walk(resolve(ROOT, 'lib')), ...walk(resolve(ROOT, 'functions'))]) {
+    const answered = (file: string) => !file.startsWith(resolve(ROOT, 'lib/import') + '/');
+    for (const file of [...walk(resolve(ROOT, 'lib')), ...walk(resolve(ROOT, 'functions'))].filter(answered)) {
       const text = readFileSync(file, 'utf8');
       for (const call of text.matchAll(/(?:Error|errorBody|refineWith|parseOrThrow)\(((?:[^()]|\([^()]*\))*)\)/gs)) {
         for (const literal of call[1]!.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)) codes.add(literal[1]!);

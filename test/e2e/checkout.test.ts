@@ -45,7 +45,7 @@ describe('POST /checkout over HTTP', () => {
     const before = await snapshot(site.tables);
     const res = await checkout(body);
     expect(res.status).toBe(status);
-    expect(res.json).toStrictEqual({ error: { code, message: expect.any(String) } });
+    expect(res.json).toStrictEqual({ error: { code, message: expect.any(String), requestId: res.headers.get('x-request-id') } });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await snapshot(site.tables)).toEqual(before);
   });

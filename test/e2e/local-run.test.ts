@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { httpRequest } from '../support/http';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -86,12 +87,12 @@ async function startLocal(options: { inMemory?: boolean } = {}) {
 }
 
 async function identify(port: number, body: object) {
-  const res = await fetch(`http://127.0.0.1:${port}/identify`, {
+  const res = await httpRequest(`http://127.0.0.1:${port}/identify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: res.json };
 }
 
 describe('npm start and its own faults', () => {

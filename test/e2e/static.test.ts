@@ -15,11 +15,18 @@ beforeAll(async () => {
 });
 afterAll(() => site.close());
 
+/** An API answer: contract-checked (test/support/http.ts). */
 const get = (path: string, method = 'GET') => httpRequest(site.baseUrl + path, { method });
+/** A page, an asset or /config.json: files of the site, not in the API contract. */
+async function file(path: string, method = 'GET') {
+  const res = await fetch(site.baseUrl + path, { method });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as unknown };
+}
 
 describe('static pages', () => {
   it('serves the storefront at / with the CSP, HSTS and no framing', async () => {
-    const res = await get('/');
+    const res = await file('/');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.text).toMatch(/<script type="module" crossorigin src="\/assets\/storefront-[\w-]+\.js"><\/script>/);
@@ -34,27 +41,27 @@ describe('static pages', () => {
   });
 
   it('serves hashed assets as immutable and HEAD without a body', async () => {
-    const page = await get('/');
+    const page = await file('/');
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1]!;
-    const res = await get(asset);
+    const res = await file(asset);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(res.headers.get('cache-control')).toContain('immutable');
-    const head = await get(asset, 'HEAD');
+    const head = await file(asset, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
   });
 
   it('serves the runtime configuration', async () => {
-    const res = await get('/config.json');
+    const res = await file('/config.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.json).toStrictEqual({ apiBase: '', oidc: { authority: 'http://127.0.0.1:9/oidc', clientId: 'console', scope: 'openid email' } });
+    expect(res.json()).toStrictEqual({ apiBase: '', oidc: { authority: 'http://127.0.0.1:9/oidc', clientId: 'console', scope: 'openid email' } });
   });
 
   it('answers the console page for /admin and its client-side routes', async () => {
     for (const path of ['/admin', '/admin/', '/admin/identities/42', '/admin/audit']) {
-      const res = await get(path);
+      const res = await file(path);
       expect(res.status, path).toBe(200);
       expect(res.text, path).toMatch(/src="\/assets\/admin-[\w-]+\.js"/);
     }
@@ -64,7 +71,7 @@ describe('static pages', () => {
     for (const path of ['/nope', '/admin/missing.js', '/assets/missing.js', '/.build-inputs.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
-      expect(res.json, path).toStrictEqual({ error: { code: 'route_not_found', message: expect.any(String) } });
+      expect(res.json, path).toStrictEqual({ error: { code: 'route_not_found', message: expect.any(String), requestId: res.headers.get('x-request-id') } });
     }
     const wrongMethod = await get('/identify');
     expect(wrongMethod.status).toBe(405);

@@ -88,11 +88,11 @@ describe('GET /admin/events', () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const res = await httpRequest(`${base}/admin/events`, { method: 'GET', headers });
       expect(res.status).toBe(401);
-      expect(res.json).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+      expect(res.json).toEqual({ error: { code: 'unauthorized', message: expect.any(String), requestId: res.headers.get('x-request-id') } });
     }
     const user = await httpRequest(`${base}/admin/events`, { method: 'GET', headers: { authorization: `Bearer ${USER}` } });
     expect(user.status).toBe(403);
-    expect(user.json).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
+    expect(user.json).toEqual({ error: { code: 'forbidden', message: expect.any(String), requestId: user.headers.get('x-request-id') } });
     const wrongMethod = await httpRequest(`${base}/admin/events`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');

@@ -3,7 +3,8 @@
  * playwright-core) against the local server (lib/local/server.ts with the pages of
  * lib/local/static.ts) on an ephemeral port, backed by fresh tables on the run's DynamoDB Local.
  * One browser per test file (`useBrowser()` in a describe or at the top of the file), one
- * context per test. Helpers: screenshots into the git-ignored test-results/screenshots/, and an
+ * context per test. Every API response a page receives is checked against openapi.json, and a test
+ * fails with the list of those outside it (test/support/browser-contract.ts). Helpers: screenshots into the git-ignored test-results/screenshots/, and an
  * axe check that fails on any serious or critical violation.
  */
 import { mkdirSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { LocalAuthOptions } from '../../lib/local/auth';
 import { createLocalServer } from '../../lib/local/server';
 import { createStaticSite, type StaticSiteOptions } from '../../lib/local/static';
+import { useApiContract, type ApiContractWatch } from './browser-contract';
 import { createTestTables, type TestTables } from './dynamo';
 
 export const SCREENSHOTS_DIR = resolve(import.meta.dirname, '../../test-results/screenshots');
@@ -80,8 +82,10 @@ export async function startLocalSite(options: LocalSiteOptions = {}): Promise<Lo
 export interface BrowserFixture {
   browser: Browser;
   site: LocalSite;
-  /** A fresh context (own storage, cookies) and page; closed at the end of the file. */
+  /** A fresh context (own storage, cookies) and page, its API responses contract-checked; closed at the end of the file. */
   newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  /** The contract check of the pages' API responses (fails the test in afterEach). */
+  contract: ApiContractWatch;
 }
 
 /**
@@ -91,6 +95,7 @@ export interface BrowserFixture {
 export function useBrowser(options: LocalSiteOptions = {}): BrowserFixture {
   const contexts: BrowserContext[] = [];
   const fixture = {} as BrowserFixture;
+  fixture.contract = useApiContract(() => fixture.site.baseUrl);
   beforeAll(async () => {
     const [site, browser] = await Promise.all([startLocalSite(options), launchBrowser()]);
     fixture.site = site;
@@ -99,6 +104,7 @@ export function useBrowser(options: LocalSiteOptions = {}): BrowserFixture {
       const context = await browser.newContext({ baseURL: site.baseUrl, viewport: viewport ?? { width: 1280, height: 800 } });
       contexts.push(context);
       const page = await context.newPage();
+      fixture.contract.watch(page);
       // A page error (an uncaught exception, a CSP violation logged as an error) fails loudly.
       page.on('pageerror', (error) => {
         process.stderr.write(`page error: ${error.message}\n`);

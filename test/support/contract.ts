@@ -1,10 +1,11 @@
 /**
  * The contract check of every HTTP response a test receives: the committed openapi.json, compiled
  * with ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1). A response passes when its status is
- * documented for its route (the route template found by lib/routes.ts matchRoute; a request that
- * matches no route is checked against the document's `x-default-route`), every required header of
- * that response is there and every documented header present has a valid value, and its body has a
- * documented media type and validates against the schema. test/support/http.ts calls it for every
+ * documented for its route (the route template found by lib/routes.ts matchRoute, or one of its
+ * LOCAL_ROUTES, which the local server answers before routing; a request that matches no route is
+ * checked against the document's `x-default-route`), every required header of that response is
+ * there and every documented header present has a valid value, and its body has a documented media
+ * type and validates against the schema. test/support/http.ts calls it for every
  * answer; browser tests call it for every API response the page receives.
  *
  *   expectToMatchContract({ method: 'POST', url: 'http://127.0.0.1:3000/identify', status, headers, body })
@@ -16,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { matchRoute } from '../../lib/routes';
+import { LOCAL_ROUTES, matchRoute } from '../../lib/routes';
 
 export interface ContractResponse {
   method: string;
@@ -25,8 +26,11 @@ export interface ContractResponse {
   status: number;
   /** fetch's Headers, or a plain object (node, Playwright's `response.headers()`). */
   headers: Headers | Record<string, string | string[] | undefined>;
-  /** The body as received (text). */
-  body: string;
+  /**
+   * The body as received (text); `undefined` when it is not available (a browser's event stream,
+   * or a body the browser dropped): then the status and headers are checked, not the body.
+   */
+  body: string | undefined;
 }
 
 type Json = Record<string, any>;
@@ -80,7 +84,9 @@ function headerMap(headers: ContractResponse['headers']): Map<string, string> {
 
 /** The documented responses for a request, and a name for messages. */
 function responsesFor(document: Json, method: string, path: string): { where: string; responses: Json } | string {
-  const match = matchRoute(method, path);
+  // The local server's own routes (no path parameters) are answered before routing, as it does.
+  const local = LOCAL_ROUTES.find((route) => route.method === method && route.path === path);
+  const match = local ? { route: local } : matchRoute(method, path);
   if (!match) return { where: `x-default-route (no route for ${method} ${path})`, responses: document['x-default-route'].responses };
   const operation = document.paths?.[match.route.path]?.[method.toLowerCase()];
   if (!operation) return `${method} ${match.route.path} is routed (lib/routes.ts) but has no operation in openapi.json: run \`npm run openapi\``;
@@ -128,11 +134,12 @@ export function contractProblems(response: ContractResponse): string[] {
   const mediaTypes = Object.keys(content);
   const contentType = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaTypes.length === 0) {
-    if (response.body !== '') problems.push(`${label}: a body where the document has none`);
+    if (response.body) problems.push(`${label}: a body where the document has none`);
     return problems;
   }
   const media = content[contentType];
   if (!media) return [...problems, `${label}: content-type ${JSON.stringify(contentType)} is not one of ${mediaTypes.join(', ')}`];
+  if (response.body === undefined) return problems;
   let body: unknown = response.body;
   if (/^application\/(.+\+)?json$/.test(contentType)) {
     try {
