@@ -146,7 +146,7 @@ export class IdentityStack extends Stack {
     this.events = new IdentityEvents(this, 'ChangeEvents', {
       changesTable: this.tables.changes,
       streamFunction: this.functions.identityEvents.function,
-      writers: (['identify', 'adminMerge', 'adminErase'] as const).map((name) => this.functions[name].function),
+      writers: (['identify', 'adminMerge', 'adminErase', 'checkout'] as const).map((name) => this.functions[name].function),
       contactValues: props.eventContactValues,
     });
 

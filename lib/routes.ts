@@ -95,6 +95,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
       emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       counters: ['dynamodb:UpdateItem'],
+      changes: ['dynamodb:PutItem'],
       // GetItem: the order by id; BatchGetItem: order counts; PutItem + UpdateItem: the transaction.
       orders: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     },

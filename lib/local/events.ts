@@ -27,6 +27,8 @@ export async function startLocalEvents(options: {
   /** Folder for events.ndjson and its checkpoint; null: a temp file, no checkpoint. */
   dataDir: string | null;
   onError?: (message: string, error: unknown) => void;
+  /** The poller's pause after a pass that read nothing (tests lengthen it to order their steps). */
+  idleMs?: number;
 }): Promise<LocalEvents> {
   const onError = options.onError ?? ((message, error) => process.stderr.write(`${message}: ${(error as Error).message}\n`));
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fluxkart-events-'));
@@ -41,6 +43,7 @@ export async function startLocalEvents(options: {
         onError(`change events: ${message} (record ${sequenceNumber})`, error),
       ),
     onError,
+    idleMs: options.idleMs,
   });
   await poller.start();
   return { sink, poller, file, stop: () => poller.stop() };

@@ -142,17 +142,7 @@ export class StreamPoller {
 
   /** Reads one page of a shard and handles it; answers the number of records read. */
   private async readShard(shard: ShardState): Promise<number> {
-    shard.iterator ??= await this.iteratorFor(shard.id, this.checkpoints[shard.id]);
-    let out;
-    try {
-      out = await this.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
-    } catch (error) {
-      if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-        shard.iterator = undefined;
-        return 0;
-      }
-      throw error;
-    }
+    const out = await this.getRecords(shard);
     const records = (out.Records ?? []) as _Record[];
     if (records.length > 0) {
       const response = await this.options.handle(records as ChangeStreamRecord[]);
@@ -170,6 +160,31 @@ export class StreamPoller {
     shard.iterator = out.NextShardIterator;
     if (!shard.iterator) shard.done = true;
     return records.length;
+  }
+
+  /**
+   * One GetRecords call. An iterator that is refused (TrimmedDataAccessException,
+   * ExpiredIteratorException) is replaced at once by a fresh one from the checkpoint and the read
+   * is retried in the same pass: such a pass must not count as one that found nothing, or idle()
+   * resolves before records that are in the shard are read. DynamoDB Local refuses, as trimmed, the
+   * iterator an empty read of an empty shard hands back once other tables' writes have moved its
+   * sequence numbers on (checked on 11.1.0), which is the normal case for a fresh table.
+   */
+  private async getRecords(shard: ShardState) {
+    for (let attempt = 1; ; attempt++) {
+      shard.iterator ??= await this.iteratorFor(shard.id, attempt > 2 ? undefined : this.checkpoints[shard.id]);
+      try {
+        return await this.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      } catch (error) {
+        shard.iterator = undefined;
+        if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
+        if (attempt >= 3) throw error;
+        if (attempt === 2 && error instanceof TrimmedDataAccessException && this.checkpoints[shard.id] !== undefined) {
+          // The checkpointed record itself is past the stream's retention: what followed it is lost.
+          this.options.onError?.(`stream poller: shard ${shard.id} trimmed past its checkpoint, reading from its oldest record`, error);
+        }
+      }
+    }
   }
 
   private async iteratorFor(shardId: string, after: string | undefined, at?: string): Promise<string> {

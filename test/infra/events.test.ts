@@ -122,13 +122,13 @@ describe('change events in the stack', () => {
       const actions = statements(base, name).flatMap((st) => [st.Action].flat());
       expect(actions.some((a: string) => a.startsWith('events:')), name).toBe(false);
       expect(FUNCTIONS[name].tables.changes ?? [], name).toEqual(
-        ['identify', 'adminMerge', 'adminErase'].includes(name) ? ['dynamodb:PutItem'] : [],
+        ['identify', 'adminMerge', 'adminErase', 'checkout'].includes(name) ? ['dynamodb:PutItem'] : [],
       );
     }
   });
 
   it('hashes contact values in events unless eventContactValues is clear', () => {
-    for (const name of ['identify', 'adminMerge', 'adminErase'] as const) {
+    for (const name of ['identify', 'adminMerge', 'adminErase', 'checkout'] as const) {
       const variables = (s: ReturnType<typeof synth>) =>
         s.resources[s.id(s.stack.functions[name].function)]!.Properties.Environment.Variables;
       expect(variables(base).EVENT_CONTACT_VALUES, name).toBe('hashed');

@@ -22,10 +22,10 @@ export interface EventWatch {
   stop(): Promise<void>;
 }
 
-export async function watchEvents(t: TestTables): Promise<EventWatch> {
+export async function watchEvents(t: TestTables, options: { idleMs?: number } = {}): Promise<EventWatch> {
   const dir = mkdtempSync(join(tmpdir(), 'fluxkart-events-test-'));
   const errors: unknown[] = [];
-  const local = await startLocalEvents({ endpoint: t.endpoint, tables: t.tables, dataDir: dir, onError: (_m, e) => errors.push(e) });
+  const local = await startLocalEvents({ endpoint: t.endpoint, tables: t.tables, dataDir: dir, onError: (_m, e) => errors.push(e), ...options });
   return {
     local,
     async events() {
