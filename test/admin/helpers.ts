@@ -1,13 +1,17 @@
 /**
  * Helpers of the admin tests: an admin service wired like the Lambda wires it (on one instance of
- * test/support/instances.ts), and whole-table reads that include the audit log.
+ * test/support/instances.ts), whole-table reads that include the audit log, and a local server
+ * over fresh tables for the HTTP tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AdminService, type Actor } from '../../lib/admin-service';
 import { deadlineIn } from '../../lib/retry';
 import { TABLE_KEYS, type TableKey } from '../../lib/tables';
-import type { TestTables } from '../support/dynamo';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { vi } from 'vitest';
+import { createTestTables, type TestTables } from '../support/dynamo';
 import { instance, type InstanceOptions } from '../support/instances';
 
 export const ADMIN: Actor = { sub: 'admin-sub-1', requestId: 'req-1' };
@@ -42,4 +46,23 @@ export async function scanEverything(t: TestTables): Promise<Record<TableKey, It
   } finally {
     db.destroy();
   }
+}
+
+/**
+ * A local server (lib/local/server.ts) on an ephemeral port over fresh test tables, with the
+ * handler modules loaded anew for those tables; close it with `stopAdminServer`.
+ */
+export async function startAdminServer(auth: { adminToken: string; userToken?: string }): Promise<{ server: Server; base: string; t: TestTables }> {
+  const t = await createTestTables();
+  Object.assign(process.env, t.env, { LOG_LEVEL: 'warn', ID_BLOCK_SIZE: '10' });
+  vi.resetModules();
+  const { createLocalServer } = await import('../../lib/local/server');
+  const server = createLocalServer({ timeoutMs: 10_000, auth });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, t };
+}
+
+export async function stopAdminServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

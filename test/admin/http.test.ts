@@ -5,13 +5,12 @@
  * re-imports the server's modules (vi.resetModules) after pointing the environment at its tables.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeCursor } from '../../lib/admin-params';
 import { ROUTES } from '../../lib/routes';
-import { createTestTables, type TestTables } from '../support/dynamo';
+import type { TestTables } from '../support/dynamo';
 import { checkInvariants, snapshot } from '../support/snapshot';
-import { scanEverything } from './helpers';
+import { scanEverything, startAdminServer, stopAdminServer } from './helpers';
 import { httpRequest } from '../support/http';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
@@ -22,19 +21,10 @@ let base: string;
 let t: TestTables;
 
 beforeEach(async () => {
-  t = await createTestTables();
-  Object.assign(process.env, t.env, { LOG_LEVEL: 'warn', ID_BLOCK_SIZE: '10' });
-  vi.resetModules();
-  const { createLocalServer } = await import('../../lib/local/server');
-  server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: ADMIN_TOKEN, userToken: USER_TOKEN } });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base, t } = await startAdminServer({ adminToken: ADMIN_TOKEN, userToken: USER_TOKEN }));
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterEach(() => stopAdminServer(server));
 
 async function call(method: string, path: string, options: { token?: string | null; body?: unknown; authorization?: string } = {}) {
   const headers: Record<string, string> = {};

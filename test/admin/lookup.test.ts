@@ -5,10 +5,10 @@
  * identities; 404 when nothing matches; never writes.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestTables, type TestTables } from '../support/dynamo';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestTables } from '../support/dynamo';
 import { httpRequest } from '../support/http';
+import { startAdminServer, stopAdminServer } from './helpers';
 import { snapshot } from '../support/snapshot';
 
 const ADMIN_TOKEN = 'admin-token-for-lookup-tests-0123456789';
@@ -17,19 +17,10 @@ let base: string;
 let t: TestTables;
 
 beforeEach(async () => {
-  t = await createTestTables();
-  Object.assign(process.env, t.env, { LOG_LEVEL: 'warn', ID_BLOCK_SIZE: '10' });
-  vi.resetModules();
-  const { createLocalServer } = await import('../../lib/local/server');
-  server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: ADMIN_TOKEN } });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base, t } = await startAdminServer({ adminToken: ADMIN_TOKEN }));
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterEach(() => stopAdminServer(server));
 
 const lookup = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   httpRequest(`${base}/identities/lookup`, {

@@ -8,17 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminOrders } from '../../lib/admin-orders';
 import { DynamoCustomerOrderStore } from '../../lib/checkout/customer-orders-store';
 import { DynamoOrderStore } from '../../lib/checkout/orders-store';
 import { CheckoutService } from '../../lib/checkout/service';
 import type { CustomerOrderStore } from '../../lib/checkout/orders';
-import { createTestTables, type TestTables } from '../support/dynamo';
+import type { TestTables } from '../support/dynamo';
 import { httpRequest } from '../support/http';
-import { ADMIN, adminInstance, deadline } from './helpers';
+import { ADMIN, adminInstance, deadline, startAdminServer, stopAdminServer } from './helpers';
 
 const ADMIN_TOKEN = 'admin-token-for-orders-tests-0123456789';
 const USER_TOKEN = 'user-token-for-orders-tests-0123456789';
@@ -28,19 +27,10 @@ let base: string;
 let t: TestTables;
 
 beforeEach(async () => {
-  t = await createTestTables();
-  Object.assign(process.env, t.env, { LOG_LEVEL: 'warn', ID_BLOCK_SIZE: '10' });
-  vi.resetModules();
-  const { createLocalServer } = await import('../../lib/local/server');
-  server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: ADMIN_TOKEN, userToken: USER_TOKEN } });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base, t } = await startAdminServer({ adminToken: ADMIN_TOKEN, userToken: USER_TOKEN }));
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterEach(() => stopAdminServer(server));
 
 /** An admin call, checked against openapi.json by httpRequest. */
 function admin(method: string, path: string, token: string | null = ADMIN_TOKEN) {
