@@ -14,7 +14,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
-import { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../lib/bundling';
+import { ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../lib/bundling';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lib/powertools/constants';
 import type { FunctionDefinition, FunctionName } from '../lib/routes';
 import { TABLE_KEYS, tableEnvironment, type TableKey, type TableNames } from '../lib/tables';
@@ -94,9 +94,9 @@ export class ServiceFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         // The SDK version the tests ran with, not whatever the runtime happens to ship; minus the
-        // credential providers Lambda never loads (see lib/bundling.ts: ~130 KB per bundle).
+        // modules it loads only on paths Lambda never takes (lib/bundling.ts: ~150 KB per bundle).
         bundleAwsSDK: true,
-        externalModules: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
+        externalModules: [...LAMBDA_UNLOADED_MODULES],
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,

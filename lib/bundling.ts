@@ -12,16 +12,22 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __fluxkartCreateRequire } from 'node:module'; const require = __fluxkartCreateRequire(import.meta.url);";
 
 /**
- * Credential providers that the AWS SDK's default chain (@aws-sdk/credential-provider-node)
- * loads with a dynamic `import()` only after the environment provider found no credentials.
- * Lambda always puts the function role's credentials in the environment (AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and sets no AWS_PROFILE, so the chain stops at its
- * first link and these are never loaded; locally lib/dynamo-client.ts passes static
- * credentials. Bundled, they and the STS/SSO clients they pull in (@aws-sdk/nested-clients) are
- * about a third of a function's bundle (~130 KB of the identify function's ~380 KB); left
- * external, the dynamic imports stay unresolved in the bundle and cost nothing.
+ * Modules that the AWS SDK loads only with a dynamic `import()`, on paths a Lambda function of
+ * this service never takes. Left external, the dynamic imports stay unresolved in the bundle and
+ * cost nothing; bundled, esbuild would inline them (a dynamic import is not tree-shaken).
+ *
+ * - The credential providers of the default chain (@aws-sdk/credential-provider-node) after the
+ *   environment provider: Lambda always puts the function role's credentials in the environment
+ *   (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and sets no AWS_PROFILE, so the
+ *   chain stops at its first link; locally lib/dynamo-client.ts passes static credentials. With
+ *   the STS/SSO clients they pull in (@aws-sdk/nested-clients) they were about a third of a
+ *   function's bundle (~130 KB of the identify function's ~380 KB).
+ * - `@smithy/core/event-streams` (~20 KB): HttpProtocol.loadEventStreamCapability() imports it
+ *   for operations with an event-stream member. DynamoDB and EventBridge (PutEvents) have none.
+ *   test/infra/bundle.test.ts runs every bundle, so a call that did reach one of these imports
+ *   would fail there ("Cannot find package"), not only in Lambda.
  */
-export const LAMBDA_UNUSED_CREDENTIAL_PROVIDERS = [
+export const LAMBDA_UNLOADED_MODULES = [
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-process',
@@ -29,4 +35,5 @@ export const LAMBDA_UNUSED_CREDENTIAL_PROVIDERS = [
   '@aws-sdk/credential-provider-http',
   '@aws-sdk/credential-provider-login',
   '@smithy/credential-provider-imds',
+  '@smithy/core/event-streams',
 ] as const;

@@ -3,7 +3,7 @@
  * checkout's (OrderStore) and the admin console's and erasure's (CustomerOrderStore), and the
  * order as it is stored. No DynamoDB and no HTTP here.
  */
-import type { CheckoutResponseBody } from './schema';
+import type { CheckoutResponseBody } from '../schemas/checkout';
 
 export interface OrderLine {
   productId: string;

@@ -1,6 +1,7 @@
 /**
- * The checkout's request and response shapes (POST /checkout), as zod 4 (mini) schemas: the handler's
- * parsing uses them, and the OpenAPI document registers `CheckoutRequest` / `CheckoutResponse`.
+ * What POST /checkout checks of its body, as zod 4 (mini) schemas: the handler's parsing uses them,
+ * and the OpenAPI document builds `CheckoutRequest` from them (lib/schemas/checkout.ts, which also
+ * holds the response's shape: the function never parses an answer, so its bundle leaves it out).
  * The contact fields are validated by lib/validation.ts, the same rules, codes and messages as
  * POST /identify; the rest of the rules (the cart against the catalogue) are in service.ts.
  * No HTTP, no storage here.
@@ -24,48 +25,11 @@ export const CheckoutLine = z.object({
   quantity: z.int().check(z.minimum(1), z.maximum(MAX_QUANTITY)),
 });
 
-const OrderId = describe(
+export const OrderId = describe(
   z.uuid(),
   'Chosen by the client once per order (a UUID) and sent again unchanged on every retry: the same orderId answers the same order and never records it twice.',
 );
-const Items = describe(z.array(CheckoutLine).check(z.minLength(1), z.maxLength(MAX_LINES)), 'Each product at most once.');
-
-export const CheckoutRequest = describe(
-  z.object({
-    orderId: OrderId,
-    items: Items,
-    email: describe(z.optional(z.nullable(z.string())), 'Normalised and validated as in POST /identify.'),
-    phoneNumber: describe(z.optional(z.nullable(z.union([z.string(), z.int().check(z.minimum(0))]))), 'As in POST /identify.'),
-  }),
-  'A checkout: the cart and the shopper\'s contact (at least one of email and phoneNumber).',
-);
-
-const MoneyCents = () => describe(z.int().check(z.minimum(0)), 'US cents');
-
-export const CheckoutResponse = z.object({
-  order: z.object({
-    orderId: z.uuid(),
-    orderNumber: describe(z.string(), 'Short reference shown to the shopper, e.g. FK-1A2B3C4D'),
-    items: z.array(
-      z.object({ productId: z.string(), name: z.string(), quantity: z.int(), unitPrice: MoneyCents(), lineTotal: MoneyCents() }),
-    ),
-    total: MoneyCents(),
-    currency: z.literal('USD'),
-    createdAt: z.iso.datetime(),
-  }),
-  customer: z.object({
-    returning: describe(z.boolean(), 'true when the customer had ordered before'),
-    customerId: describe(z.int(), 'The identity\'s primary contact id when the order was placed'),
-    orderCount: describe(z.int(), 'This order is the customer\'s orderCount-th, counting every contact of the identity'),
-    greeting: z.string(),
-    contacts: describe(
-      z.object({ emails: z.array(z.string()), phoneNumbers: z.array(z.string()) }),
-      'The contact details on file, masked (g***@***.edu, ***91): never in clear',
-    ),
-  }),
-});
-
-export type CheckoutResponseBody = z.infer<typeof CheckoutResponse>;
+export const Items = describe(z.array(CheckoutLine).check(z.minLength(1), z.maxLength(MAX_LINES)), 'Each product at most once.');
 
 export interface CheckoutInput {
   orderId: string;

@@ -22,7 +22,8 @@ import { withRetries, type Deadline, type RetryOptions } from '../retry';
 import type { Telemetry } from '../telemetry';
 import { CURRENCY, productById } from './catalogue';
 import type { OrderLine, OrderStore, StoredOrder } from './orders';
-import { parseCheckoutRequest, type CheckoutInput, type CheckoutResponseBody } from './schema';
+import type { CheckoutResponseBody } from '../schemas/checkout';
+import { parseCheckoutRequest, type CheckoutInput } from './schema';
 
 export interface CheckoutServiceOptions {
   clock?: () => Date;

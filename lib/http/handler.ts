@@ -12,7 +12,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { authorizeAdmin } from '../auth';
 import { httpSettings } from '../config';
@@ -24,6 +23,7 @@ import { bodyLimit } from './body-limit';
 import { decodeBody } from './decode-body';
 import { errorHandler } from './errors';
 import { requestIdMiddleware } from './request-id';
+import { securityHeaders } from './security-headers';
 import type { HttpResult } from './response';
 
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body?: unknown };
@@ -69,7 +69,7 @@ export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adm
   // Strict UTF-8 and charset check before JSON parsing (lib/http/decode-body.ts).
   if (options.jsonBody) handler.use(decodeBody()).use(httpJsonBodyParser());
   return handler
-    .use(httpSecurityHeaders())
+    .use(securityHeaders())
     .use(errorHandler(getLogger))
     .handler(fn as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>);
 }

@@ -2,7 +2,7 @@
  * The security headers of the pages (web/): one definition used by the CloudFront response
  * headers policy (infra/site/) and by the local static server (lib/local/static.ts), so the pages
  * run under the same Content-Security-Policy locally as deployed. The API's own headers are set
- * by its middy stack (lib/http/handler.ts), not here.
+ * by lib/http/security-headers.ts, not here.
  */
 
 /** Two years, sub-domains included (HSTS preload's minimum is one year). */

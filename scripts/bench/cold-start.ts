@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../../lib/bundling';
+import { ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
 import { FUNCTIONS, type FunctionName } from '../../lib/routes';
 import { median } from './stats';
 
@@ -32,7 +32,7 @@ function stackExternals(): string[] {
   } catch {
     return [];
   }
-  return text.includes('LAMBDA_UNUSED_CREDENTIAL_PROVIDERS') ? [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS] : [];
+  return text.includes('LAMBDA_UNLOADED_MODULES') ? [...LAMBDA_UNLOADED_MODULES] : [];
 }
 
 export interface BundleResult {
@@ -243,7 +243,7 @@ export async function measureColdStarts(options: {
     targets.push({
       name: 'identify (proposed: unused credential providers external)',
       entry: resolve(ROOT, FUNCTIONS.identify.entry),
-      external: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
+      external: [...LAMBDA_UNLOADED_MODULES],
       event: 'identify',
       kind: 'proposal',
     });

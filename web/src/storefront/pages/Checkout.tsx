@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatPrice } from '../../../../lib/checkout/catalogue';
-import type { CheckoutResponseBody } from '../../../../lib/checkout/schema';
+import type { CheckoutResponseBody } from '../../../../lib/schemas/checkout';
 import { normaliseEmail, normalisePhoneNumber } from '../../../../lib/validation';
 import { ApiError, postJson } from '../../shared/api';
 import { cart, forgetPendingOrder, orderIdFor, useCart } from '../cart';
