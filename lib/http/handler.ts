@@ -10,7 +10,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { authorizeAdmin } from '../auth';
@@ -22,6 +21,7 @@ import { deadlineIn, type Deadline } from '../retry';
 import { bodyLimit } from './body-limit';
 import { decodeBody } from './decode-body';
 import { errorHandler } from './errors';
+import { headerNames } from './header-names';
 import { requestIdMiddleware } from './request-id';
 import { securityHeaders } from './security-headers';
 import type { HttpResult } from './response';
@@ -60,7 +60,7 @@ export function httpHandler(fn: HttpFunction, options: { jsonBody?: boolean; adm
     // EMF metrics of the request, flushed when it ends (errors too), plus Powertools' ColdStart.
     .use(logMetrics(getMetrics(), { captureColdStartMetric: true }))
     // A body sent without any Content-Type is read as JSON (an explicit other type gets 415).
-    .use(httpHeaderNormalizer({ defaultHeaders: { 'content-type': 'application/json' } }))
+    .use(headerNames({ 'content-type': 'application/json' }))
     .use(requestLog());
   // Admin routes: 401/403 before the body is even looked at (the JWT authorizer already refused
   // anonymous callers in AWS; this is the check "again in the handler", lib/auth.ts).
