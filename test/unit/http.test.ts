@@ -211,8 +211,6 @@ describe('POST /identify: request body', () => {
     ['application/json; charset=utf-8', { 'content-type': 'application/json; charset=utf-8' }],
     ['a capitalised header name', { 'Content-Type': 'application/json' }],
     ['a +json media type', { 'content-type': 'application/vnd.fluxkart+json' }],
-    // A header literally named __proto__ is only a header (lib/http/header-names.ts).
-    ['JSON beside a header named __proto__', JSON.parse('{"__proto__":"x","Content-Type":"application/json"}')],
   ])('accepts JSON sent as %s', async (_name, headers) => {
     const event = apiEvent({ body: '{"email":"ct@hillvalley.edu"}' });
     event.headers = headers;
