@@ -1,17 +1,26 @@
 /**
  * The admin side of the orders (lib/admin-orders.ts), created once per container on first use,
- * on the container's DynamoDB client and admin service (lib/container.ts). Kept apart from the
+ * on the container's DynamoDB client and admin reads or service (lib/container.ts). Kept apart from the
  * checkout's container so the admin functions' bundles do not carry the checkout service.
  */
-import { AdminOrders } from './admin-orders';
+import { AdminOrders, IdentityOrders } from './admin-orders';
 import { DynamoCustomerOrderStore } from './checkout/customer-orders-store';
 import { getConfig } from './config';
-import { getAdminService, getDocumentClient } from './container';
+import { getAdminReads, getAdminService, getDocumentClient } from './container';
 
+let identityOrders: IdentityOrders | undefined;
 let adminOrders: AdminOrders | undefined;
 
-/** For functions/admin-read (GET /identities/{contactId}/orders) and functions/admin-erase. */
+const orderStore = () => new DynamoCustomerOrderStore(getDocumentClient(), getConfig().tables.orders);
+
+/** For functions/admin-read (GET /identities/{contactId}/orders): reads only. */
+export function getIdentityOrders(): IdentityOrders {
+  identityOrders ??= new IdentityOrders(getAdminReads(), orderStore());
+  return identityOrders;
+}
+
+/** For functions/admin-erase (DELETE /identities/{contactId}). */
 export function getAdminOrders(): AdminOrders {
-  adminOrders ??= new AdminOrders(getAdminService(), new DynamoCustomerOrderStore(getDocumentClient(), getConfig().tables.orders));
+  adminOrders ??= new AdminOrders(getAdminService(), orderStore());
   return adminOrders;
 }

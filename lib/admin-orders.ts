@@ -6,6 +6,7 @@
  * contacts of the identity, so both read the orders of EVERY contact id of the identity.
  * No HTTP here (functions/admin-* are the adapters) and no DynamoDB (the CustomerOrderStore port).
  */
+import type { AdminReads } from './admin-reads';
 import type { Actor, AdminService } from './admin-service';
 import type { CustomerOrder, CustomerOrderStore } from './checkout/orders';
 import { withRetries, type Deadline, type RetryOptions } from './retry';
@@ -15,13 +16,14 @@ export interface AdminOrdersOptions {
   retry?: RetryOptions;
 }
 
-export class AdminOrders {
-  private readonly clock: () => Date;
+/** An identity's orders (GET /identities/{contactId}/orders): reads only, for functions/admin-read. */
+export class IdentityOrders {
+  protected readonly clock: () => Date;
 
   constructor(
-    private readonly admin: Pick<AdminService, 'identityByContact' | 'erase'>,
-    private readonly orders: CustomerOrderStore,
-    private readonly options: AdminOrdersOptions = {},
+    private readonly reads: Pick<AdminReads, 'identityByContact'>,
+    protected readonly orders: CustomerOrderStore,
+    protected readonly options: AdminOrdersOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
   }
@@ -31,11 +33,22 @@ export class AdminOrders {
    * GET /identities/{contactId}: an unknown or erased contact has no orders to show.
    */
   async ordersOf(contactId: number, deadline: Deadline): Promise<CustomerOrder[]> {
-    const { contacts } = await this.admin.identityByContact(contactId, deadline);
+    const { contacts } = await this.reads.identityByContact(contactId, deadline);
     const orders = await withRetries(deadline, () => this.orders.ordersOfCustomers(contacts.map((c) => c.id)), this.options.retry);
     return orders.sort((a, b) =>
       a.createdAt === b.createdAt ? (a.orderId < b.orderId ? -1 : 1) : a.createdAt < b.createdAt ? 1 : -1,
     );
+  }
+}
+
+/** The orders' side of the admin actions, for functions/admin-erase (and its reads). */
+export class AdminOrders extends IdentityOrders {
+  constructor(
+    private readonly admin: Pick<AdminService, 'identityByContact' | 'erase'>,
+    orders: CustomerOrderStore,
+    options: AdminOrdersOptions = {},
+  ) {
+    super(admin, orders, options);
   }
 
   /**

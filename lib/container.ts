@@ -1,12 +1,13 @@
 /**
  * The objects a container keeps between invocations: configuration (read and validated once),
- * the DynamoDB client, the store and the service. Created on first use, so that a function that
+ * the DynamoDB client, the store and the services. Created on first use, so that a function that
  * never touches storage (health) needs no table configuration.
  */
 import { getConfig } from './config';
 import { createDocumentClient } from './dynamo-client';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoContactStore } from './store/dynamodb';
+import { DynamoContactStore, DynamoReadStore } from './store/dynamodb';
+import { AdminReads } from './admin-reads';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 import { telemetry } from './powertools/metrics';
@@ -15,6 +16,8 @@ let db: DynamoDBDocumentClient | undefined;
 let store: DynamoContactStore | undefined;
 let identityService: IdentityService | undefined;
 let adminService: AdminService | undefined;
+let readStore: DynamoReadStore | undefined;
+let adminReads: AdminReads | undefined;
 const clientHooks: Array<(client: DynamoDBDocumentClient) => void> = [];
 
 /**
@@ -52,7 +55,20 @@ export function getIdentityService(): IdentityService {
   return identityService;
 }
 
-/** The read and admin API's service (functions/admin-*). */
+/**
+ * The admin reads (functions/admin-read, functions/admin-audit), on a read-only store: those
+ * functions never write, and so bundle none of the write code (a read store holds nothing but
+ * the client, so beside the whole store in one process it costs nothing).
+ */
+export function getAdminReads(): AdminReads {
+  if (!adminReads) {
+    readStore ??= new DynamoReadStore(getDocumentClient(), getConfig().tables);
+    adminReads = new AdminReads(readStore, { telemetry });
+  }
+  return adminReads;
+}
+
+/** The admin actions' service (functions/admin-merge, functions/admin-erase). */
 export function getAdminService(): AdminService {
   adminService ??= new AdminService(getStore(), getIdentityService(), { telemetry });
   return adminService;

@@ -5,15 +5,13 @@
  * through the telemetry port (lib/telemetry.ts), after the store confirmed the write.
  */
 import { WriteConflict } from './errors';
+import { identitiesOf, type Repairs } from './identity-reads';
 import type { Identity, IdentityView } from './model';
 import { addSecondary, decide, emailsOf, merge, newPrimary, phoneNumbersOf, toView } from './reconcile';
 import { withRetries, type Deadline, type RetryOptions } from './retry';
 import type { ContactStore } from './store';
 import { noTelemetry, type Telemetry } from './telemetry';
 import type { IdentifyRequest } from './validation';
-
-/** Longest linkedId path followed from a claim's hint to a primary before giving up. */
-const MAX_HOPS = 8;
 
 export interface IdentityServiceOptions {
   clock?: () => Date;
@@ -111,46 +109,16 @@ export class IdentityService {
   }
 
   /**
-   * Follows each contact id along linkedId to its identity's primary. With `repair`, a merge's
-   * unfinished re-linking met on the way is finished first, so no request answers while rows
-   * are still linked to a demoted primary. An erased identity (or one whose erasure is under way)
-   * is no identity: with `repair` its erasure is finished and WriteConflict makes the caller re-read;
-   * without, the ids that lead to it are absent from the result.
+   * The identities of the given contact ids (lib/identity-reads.ts). With `repair`, unfinished
+   * re-links and erasures met on the way are finished (an erased identity then makes the caller
+   * re-read); without, nothing is written and erased identities are absent from the result.
    */
-  async identitiesOf(
-    ids: readonly number[],
-    { repair }: { repair: boolean },
-  ): Promise<Map<number, Identity>> {
-    const result = new Map<number, Identity>();
-    // contact id to read next -> the requested ids that lead to it
-    let frontier = new Map<number, number[]>(ids.map((id) => [id, [id]]));
-    for (let hop = 0; frontier.size > 0; hop++) {
-      if (hop > MAX_HOPS) throw new Error('linkedId path too long: data needs attention');
-      const found = await this.store.readContacts([...frontier.keys()]);
-      const next = new Map<number, number[]>();
-      const follow = (id: number, origins: number[]) => next.set(id, [...(next.get(id) ?? []), ...origins]);
-      for (const [id, origins] of frontier) {
-        const stored = found.get(id);
-        if (!stored) throw new WriteConflict(`contact ${id} not found`);
-        if (stored.kind === 'secondary') {
-          follow(stored.contact.linkedId!, origins);
-        } else if (stored.identity.erasure || stored.contact.deletedAt !== null) {
-          // Erased, or an erasure under way (it took effect when its marker was written): there is
-          // no identity here any more. With `repair`, finish the erasure and make the caller re-read
-          // (the values are free now); without, the origins are left out of the result.
-          if (repair) {
-            if (stored.identity.erasure) await this.store.finishErasure(id, stored.identity.erasure);
-            throw new WriteConflict('identity erased');
-          }
-        } else if (repair && stored.identity.relink) {
-          await this.finishRelink(id, stored.identity.relink);
-          follow(id, origins);
-        } else {
-          for (const origin of origins) result.set(origin, stored.identity);
-        }
-      }
-      frontier = next;
-    }
-    return result;
+  identitiesOf(ids: readonly number[], { repair }: { repair: boolean }): Promise<Map<number, Identity>> {
+    return identitiesOf(this.store, ids, repair ? this.repairs : undefined);
   }
+
+  private readonly repairs: Repairs = {
+    finishRelink: (primaryId, pending) => this.finishRelink(primaryId, pending),
+    finishErasure: (primaryId, pending) => this.store.finishErasure(primaryId, pending),
+  };
 }

@@ -6,9 +6,9 @@
 import type { Context } from 'aws-lambda';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { parseListQuery, parseLookupBody, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
-import { row } from '../../lib/admin-service';
-import { getAdminOrders } from '../../lib/admin-orders-container';
-import { getAdminService } from '../../lib/container';
+import { row } from '../../lib/admin-reads';
+import { getIdentityOrders } from '../../lib/admin-orders-container';
+import { getAdminReads } from '../../lib/container';
 import { NotFoundError } from '../../lib/errors';
 import { identityBody } from '../../lib/http/response';
 import { identityDetailsResponse, nextCursor } from '../../lib/http/admin';
@@ -19,7 +19,7 @@ import { json } from '../../lib/http/response';
 const parseJsonBody = httpJsonBodyParser().before as (request: { event: HttpEvent }) => void;
 
 export const handler = httpHandler(async (event: HttpEvent, context: Context) => {
-  const admin = getAdminService();
+  const admin = getAdminReads();
   const query = event.queryStringParameters;
   switch (event.routeKey) {
     case 'GET /contacts': {
@@ -43,7 +43,7 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
     }
     case 'GET /identities/{contactId}/orders': {
       const id = parsePathContactId(event.pathParameters, 'contactId');
-      return json(200, { orders: await getAdminOrders().ordersOf(id, deadlineOf(context)) });
+      return json(200, { orders: await getIdentityOrders().ordersOf(id, deadlineOf(context)) });
     }
     case 'POST /identities/lookup': {
       parseJsonBody({ event });

@@ -15,13 +15,16 @@ export interface ClaimPair {
   phoneNumber: Claim | null;
 }
 
-export interface ContactStore {
+/** The reads every service shares; they never write. */
+export interface StoreReads {
   /** Strongly consistent read of the claims of an email and a phone number (null = not asked). */
   readClaims(email: string | null, phoneNumber: string | null): Promise<ClaimPair>;
 
   /** Strongly consistent read of contacts by id; unknown ids are absent from the map. */
   readContacts(ids: readonly number[]): Promise<Map<number, StoredContact>>;
+}
 
+export interface ContactStore extends StoreReads {
   /** A fresh contact id: unique, positive, increasing within this instance. */
   allocateContactId(): Promise<number>;
 
@@ -61,14 +64,20 @@ export interface Page<T> {
   resumeAfter: number | null;
 }
 
-/** What the read and admin API (lib/admin-service.ts) needs on top of the identity service's port. */
-export interface AdminStore extends ContactStore {
+/** What the admin reads (lib/admin-reads.ts) need: reads only, so a function that only reads carries no write. */
+export interface AdminReadStore extends StoreReads {
   /**
    * Contacts with id > afterId in id order, strongly consistent; erased ones only when asked.
    * A row that existed when the listing started is never skipped or repeated by a later page.
    */
   listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>>;
 
+  /** Audit records with seq > afterSeq, oldest first, strongly consistent. */
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>>;
+}
+
+/** What the admin actions (lib/admin-service.ts) need on top of the identity service's port and the admin reads. */
+export interface AdminStore extends ContactStore, AdminReadStore {
   /**
    * Erases an identity read at `identity.version`: every contact gets deletedAt = `at` and loses
    * its email and phone, the aggregate goes, every value claim is deleted. Small identities in one
@@ -84,7 +93,4 @@ export interface AdminStore extends ContactStore {
 
   /** Writes an audit record under its seq, unless a record with that seq exists (it stays). */
   recordAudit(entry: AuditEntry): Promise<void>;
-
-  /** Audit records with seq > afterSeq, oldest first, strongly consistent. */
-  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>>;
 }

@@ -1,15 +1,15 @@
 /**
  * The DynamoDB adapter of the storage port (lib/store/index.ts): every DynamoDB read and write of
- * the identity service is in this folder. This file holds the store object (its reads, and the
- * delegation of every other operation to the file of its concern) and exports what the container,
- * the scripts and the tests need. The item layout is documented in items.ts.
+ * the identity service is in this folder. This file holds the store objects (DynamoReadStore, the
+ * reads; DynamoContactStore, the whole store, delegating every write to the file of its concern)
+ * and exports what the container, the scripts and the tests need. The item layout is documented in items.ts.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ContactValueMode } from '../../events/change';
 import type { AuditEntry, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../../model';
 import type { MergeResult } from '../../reconcile';
 import type { TableNames } from '../../tables';
-import type { AdminStore, ClaimPair, Page } from '../index';
+import type { AdminReadStore, AdminStore, ClaimPair, Page } from '../index';
 import * as admin from './admin';
 import { IdBlocks } from './counters';
 import * as erasure from './erasure';
@@ -26,23 +26,15 @@ export interface DynamoStoreOptions {
   contactValues?: ContactValueMode;
 }
 
-export class DynamoContactStore implements AdminStore {
-  private readonly ids: IdBlocks;
-  private readonly contactValues: ContactValueMode;
-
+/**
+ * The reads: all a function that never writes needs (admin reads and the audit log), so its
+ * bundle carries none of the write code below. Holds no state besides the client.
+ */
+export class DynamoReadStore implements AdminReadStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tables: TableNames,
-    idBlockSize: number,
-    /** Tests lower this to reach the re-link path with small identities. */
-    private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
-    options: DynamoStoreOptions = {},
-  ) {
-    this.ids = new IdBlocks(db, tables, idBlockSize);
-    this.contactValues = options.contactValues ?? 'hashed';
-  }
-
-  // ---------------------------------------------------------------- reads
+    protected readonly db: DynamoDBDocumentClient,
+    protected readonly tables: TableNames,
+  ) {}
 
   async readClaims(email: string | null, phoneNumber: string | null): Promise<ClaimPair> {
     const request: BatchGetRequest = {};
@@ -73,6 +65,35 @@ export class DynamoContactStore implements AdminStore {
       }
     }
     return result;
+  }
+
+  // ---------------------------------------------------------------- listings (admin.ts)
+
+  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
+    return admin.listContacts(this.db, this.tables, query);
+  }
+
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
+    return admin.listAudit(this.db, this.tables, query);
+  }
+}
+
+/** The whole store: the reads, and every write of the identity service and of the admin actions. */
+export class DynamoContactStore extends DynamoReadStore implements AdminStore {
+  private readonly ids: IdBlocks;
+  private readonly contactValues: ContactValueMode;
+
+  constructor(
+    db: DynamoDBDocumentClient,
+    tables: TableNames,
+    idBlockSize: number,
+    /** Tests lower this to reach the re-link path with small identities. */
+    private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
+    options: DynamoStoreOptions = {},
+  ) {
+    super(db, tables);
+    this.ids = new IdBlocks(db, tables, idBlockSize);
+    this.contactValues = options.contactValues ?? 'hashed';
   }
 
   // ---------------------------------------------------------------- ids (counters.ts)
@@ -113,15 +134,7 @@ export class DynamoContactStore implements AdminStore {
     return erasure.finishErasure(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
   }
 
-  // ---------------------------------------------------------------- admin (admin.ts)
-
-  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
-    return admin.listContacts(this.db, this.tables, query);
-  }
-
-  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
-    return admin.listAudit(this.db, this.tables, query);
-  }
+  // ---------------------------------------------------------------- audit (admin.ts)
 
   reserveAuditSeq(): Promise<number> {
     return admin.reserveAuditSeq(this.db, this.tables);
