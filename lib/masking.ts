@@ -42,25 +42,30 @@ export function maskText(text: string): string {
     .replace(PHONE_IN_TEXT, (digits) => maskPhone(digits.replace(/\D/g, '')));
 }
 
+/** How the frames of a masked stack are written: as they are, unless the caller maps them. */
+export type StackFrames = (stack: string) => string;
+const AS_THEY_ARE: StackFrames = (stack) => stack;
+
 /**
  * An error as a plain object with its name, masked message, stack (the message inside it masked;
- * the frames are code locations and stay readable), cause and own fields, masked.
+ * the frames are code locations and stay readable, passed through `frames` once masked), cause
+ * and own fields, masked.
  */
-function maskError(error: Error, depth: number): Record<string, unknown> {
+function maskError(error: Error, depth: number, frames: StackFrames): Record<string, unknown> {
   const message = maskText(String(error.message ?? ''));
   let stack = typeof error.stack === 'string' ? error.stack : undefined;
   if (stack && error.message) stack = stack.split(error.message).join(message);
   // Whatever else the stack's first line says (a name with personal data is unlikely), mask it too.
   if (stack) {
-    const [head, ...frames] = stack.split('\n');
-    stack = [maskText(head ?? ''), ...frames].join('\n');
+    const [head, ...lines] = stack.split('\n');
+    stack = frames([maskText(head ?? ''), ...lines].join('\n'));
   }
   const out: Record<string, unknown> = { name: error.name, message };
   if (stack) out.stack = stack;
-  if (error.cause !== undefined) out.cause = maskPersonalData(error.cause, 'cause', depth + 1);
+  if (error.cause !== undefined) out.cause = maskPersonalData(error.cause, 'cause', depth + 1, NO_KEYS, frames);
   for (const [key, value] of Object.entries(error)) {
     if (key === 'name' || key === 'message' || key === 'stack' || key === 'cause') continue;
-    out[key] = maskPersonalData(value, key, depth + 1);
+    out[key] = maskPersonalData(value, key, depth + 1, NO_KEYS, frames);
   }
   return out;
 }
@@ -69,12 +74,14 @@ function maskError(error: Error, depth: number): Record<string, unknown> {
  * Returns a copy of `value` with every string or number under an email- or phone-named key
  * masked whole, and every email- or phone-shaped run inside any other string masked.
  * Keys listed in `verbatim` (values the service generates itself, such as request ids) are kept.
+ * Errors' stacks, once masked, go through `frames` (the logger maps them to the sources).
  */
 export function maskPersonalData(
   value: unknown,
   key = '',
   depth = 0,
   verbatim: ReadonlySet<string> = NO_KEYS,
+  frames: StackFrames = AS_THEY_ARE,
 ): unknown {
   if (depth > 8) return '[depth]';
   if (verbatim.has(key) && typeof value === 'string') return value;
@@ -82,11 +89,11 @@ export function maskPersonalData(
     return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
   }
   if (typeof value === 'string') return maskText(value);
-  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1, verbatim));
-  if (value instanceof Error) return maskError(value, depth);
+  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1, verbatim, frames));
+  if (value instanceof Error) return maskError(value, depth, frames);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, k, depth + 1, verbatim)]),
+      Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, k, depth + 1, verbatim, frames)]),
     );
   }
   return value;

@@ -624,7 +624,9 @@ function buildReport(results: BatchResult[], cold: ColdStarts, seconds: number) 
   lines.push('');
   lines.push(
     `Bundled as infra/function.ts bundles (esbuild, ESM, minified, node24, AWS SDK bundled, external: ${cold.hello.external.length ? cold.hello.external.join(', ') : 'none'}); ` +
-      'NODE_OPTIONS=--enable-source-maps; the identify event is a known contact in the benchmark\'s DynamoDB Local. ' +
+      'no NODE_OPTIONS, as in the stack: stacks are source-mapped lazily, when an error is logged (lib/powertools/source-mapped-stack.ts), ' +
+      'and the row "identify (with --enable-source-maps)" shows what Node\'s own mapping would cost at import; ' +
+      'the identify event is a known contact in the benchmark\'s DynamoDB Local. ' +
       '`helloNodeHttp` is hello-world importing node:http (as @middy/util does); `sdkBaseline` only creates a DynamoDB document client and answers one BatchGetItem.',
   );
   lines.push('');

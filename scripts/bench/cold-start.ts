@@ -7,7 +7,9 @@
  * client and answers with one BatchGetItem. A fresh `node` process (the project's node
  * 24) imports a bundle and answers one event; the figure is the time from the process's start
  * (performance.timeOrigin) to the answer, median of several processes, interleaved.
- * NODE_OPTIONS=--enable-source-maps as in the stack.
+ * No NODE_OPTIONS, as in the stack (the logger source-maps a logged stack itself, reading the map
+ * only then: lib/powertools/source-mapped-stack.ts); identify is also measured with
+ * --enable-source-maps, which makes Node parse the source map at import, to show what it costs.
  *
  * External modules: whatever infra/function.ts uses. While it bundles everything
  * (externalModules: []), the identify function is also measured with the credential providers
@@ -249,12 +251,12 @@ export async function measureColdStarts(options: {
     });
   }
   targets.push({
-    name: 'identify (NODE_OPTIONS without --enable-source-maps)',
+    name: 'identify (with --enable-source-maps)',
     entry: resolve(ROOT, FUNCTIONS.identify.entry),
     external,
     event: 'identify',
     kind: 'proposal',
-    nodeOptions: '',
+    nodeOptions: '--enable-source-maps',
   });
   const bundles = await Promise.all(targets.map((t) => bundle(t.name, t.entry, t.external)));
   const eventFiles = new Map<string, string>();
@@ -266,7 +268,6 @@ export async function measureColdStarts(options: {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    NODE_OPTIONS: '--enable-source-maps',
     LOG_LEVEL: 'info',
     AWS_REGION: 'us-east-1',
     // What Lambda sets, so that Powertools does its cold-start work (the ColdStart EMF line) as there.

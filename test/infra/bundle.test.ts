@@ -95,7 +95,7 @@ async function invoke(name: FunctionName, ...events: string[]): Promise<Result[]
   const resultFile = join(outdir, `result-${name}-${Date.now()}.json`);
   await run(
     process.execPath,
-    ['--enable-source-maps', '--input-type=module', '-e', INVOKER, file, exportName, resultFile, ...events.map(eventFile)],
+    ['--input-type=module', '-e', INVOKER, file, exportName, resultFile, ...events.map(eventFile)],
     { env: functionEnv, cwd: outdir, timeout: 30_000 },
   );
   return JSON.parse(readFileSync(resultFile, 'utf8')) as Result[];

@@ -285,8 +285,10 @@ describe('functions', () => {
         MemorySize: 1024,
         Timeout: 10,
         Description: FUNCTIONS[name].description,
-        Environment: { Variables: { POWERTOOLS_LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' } },
+        Environment: { Variables: { POWERTOOLS_LOG_LEVEL: 'info' } },
       });
+      // No --enable-source-maps (it costs every cold start): the logger maps logged stacks itself.
+      expect(fn.Properties.Environment.Variables, name).not.toHaveProperty('NODE_OPTIONS');
     }
   });
 
