@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
-import { anyNumber, documented, parseOrThrow, refineWith, rule, type SchemaDocs } from './schemas/core';
+import { anyNumber, defineSchema, documented, parseOrThrow, refineWith, rule, type SchemaDocs } from './schemas/core';
 import { normaliseEmail, normalisePhoneNumber, parseIdentifyRequest } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -95,7 +95,7 @@ const cursorParam = (kind: CursorKind) =>
   });
 
 /** GET /contacts: limit, cursor, includeDeleted (the schema the OpenAPI document describes). */
-export const ListContactsQuerySchema = parameters({
+export const ListContactsQuerySchema = /* @__PURE__ */ defineSchema(() => parameters({
   limit: limitParam(),
   cursor: cursorParam('contacts'),
   includeDeleted: queryParam('includeDeleted', (raw) => parseFlag('includeDeleted', raw), {
@@ -103,7 +103,7 @@ export const ListContactsQuerySchema = parameters({
     default: false,
     description: '`true` lists erased rows too (as tombstones without email or phone).',
   }),
-});
+}));
 
 /** GET /contacts: limit, cursor, includeDeleted. */
 export function parseListQuery(query: Query): { limit: number; afterId: number; includeDeleted: boolean } {
@@ -115,7 +115,7 @@ export function parseListQuery(query: Query): { limit: number; afterId: number; 
 }
 
 /** GET /audit: limit, cursor. */
-export const AuditQuerySchema = parameters({ limit: limitParam(), cursor: cursorParam('audit') });
+export const AuditQuerySchema = /* @__PURE__ */ defineSchema(() => parameters({ limit: limitParam(), cursor: cursorParam('audit') }));
 
 /** GET /audit: limit, cursor. */
 export function parseAuditQuery(query: Query): { limit: number; afterSeq: number } {
@@ -130,7 +130,7 @@ export function parseAuditQuery(query: Query): { limit: number; afterSeq: number
  * GET /identities: exactly one of `email` and `phoneNumber`, normalised as /identify normalises
  * them (a "+" in a query string must be sent as %2B, or it arrives as a space).
  */
-export const LookupQuerySchema = parameters({
+export const LookupQuerySchema = /* @__PURE__ */ defineSchema(() => parameters({
   email: queryParam('email', (raw) => (raw === undefined ? null : normaliseEmail(raw)), {
     type: 'string',
     description: 'An email, normalised as `POST /identify` normalises it. Give exactly one of `email` and `phoneNumber`.',
@@ -147,7 +147,7 @@ export const LookupQuerySchema = parameters({
     'invalid_query',
     'Give exactly one of the query parameters email and phoneNumber.',
   ),
-);
+));
 
 /** GET /identities: exactly one of `email` and `phoneNumber`, normalised. */
 export function parseLookupQuery(query: Query): { email: string | null; phoneNumber: string | null } {
@@ -166,8 +166,8 @@ export function contactIdPathSchema<N extends string>(name: N) {
   } as Record<N, z.ZodMiniPipe<z.ZodMiniUnknown, z.ZodMiniTransform<number, unknown>>>);
 }
 
-export const ContactPathSchema = contactIdPathSchema('id');
-export const IdentityPathSchema = contactIdPathSchema('contactId');
+export const ContactPathSchema = /* @__PURE__ */ defineSchema(() => contactIdPathSchema('id'));
+export const IdentityPathSchema = /* @__PURE__ */ defineSchema(() => contactIdPathSchema('contactId'));
 
 /** The contact id of a route's path parameters (`id` or `contactId`). */
 export function parsePathContactId(pathParameters: unknown, name: 'id' | 'contactId'): number {
@@ -179,7 +179,7 @@ export function parsePathContactId(pathParameters: unknown, name: 'id' | 'contac
 const CONTACT_IDS_MESSAGE = 'contactIds must be an array of two contact ids.';
 
 /** POST /identities/merge: {"contactIds": [a, b]}, two positive integers. */
-export const MergeRequestSchema = z.object(
+export const MergeRequestSchema = /* @__PURE__ */ defineSchema(() => z.object(
   {
     contactIds: z.pipe(
       z
@@ -189,7 +189,7 @@ export const MergeRequestSchema = z.object(
     ),
   },
   { error: 'The request body must be a JSON object.' },
-);
+));
 
 /**
  * POST /identities/lookup: {"email"?, "phoneNumber"?}, validated and normalised exactly as the body

@@ -6,17 +6,17 @@
 import { getConfig } from './config';
 import { createDocumentClient } from './dynamo-client';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoContactStore, DynamoReadStore } from './store/dynamodb';
+import { DynamoContactStore, DynamoIdentityStore, DynamoReadStore } from './store/dynamodb';
 import { AdminReads } from './admin-reads';
 import { AdminService } from './admin-service';
 import { IdentityService } from './identity-service';
 import { telemetry } from './powertools/metrics';
 
 let db: DynamoDBDocumentClient | undefined;
-let store: DynamoContactStore | undefined;
+let identityStore: DynamoIdentityStore | undefined;
+let adminStore: DynamoContactStore | undefined;
 let identityService: IdentityService | undefined;
 let adminService: AdminService | undefined;
-let readStore: DynamoReadStore | undefined;
 let adminReads: AdminReads | undefined;
 const clientHooks: Array<(client: DynamoDBDocumentClient) => void> = [];
 
@@ -41,35 +41,43 @@ export function getDocumentClient(): DynamoDBDocumentClient {
   return db;
 }
 
-/** The one store of this container (and so one block of reserved ids). */
-function getStore(): DynamoContactStore {
-  if (!store) {
-    const config = getConfig();
-    store = new DynamoContactStore(getDocumentClient(), config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues });
-  }
-  return store;
+/**
+ * The stores, one per port (lib/store/dynamodb/index.ts), so each function bundles the code of the
+ * port it uses; a function uses one of them. They hold nothing but the client, except the id
+ * blocks that only the identity store's contact creation draws from (in the local server, where
+ * every function shares this module, /identify and the checkout share that one block).
+ */
+function storeOptions() {
+  const config = getConfig();
+  return [getDocumentClient(), config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues }] as const;
 }
 
+function getIdentityStore(): DynamoIdentityStore {
+  identityStore ??= new DynamoIdentityStore(...storeOptions());
+  return identityStore;
+}
+
+/** /identify's and the checkout's service (functions/identify, functions/checkout). */
 export function getIdentityService(): IdentityService {
-  identityService ??= new IdentityService(getStore(), { telemetry });
+  identityService ??= new IdentityService(getIdentityStore(), { telemetry });
   return identityService;
 }
 
-/**
- * The admin reads (functions/admin-read, functions/admin-audit), on a read-only store: those
- * functions never write, and so bundle none of the write code (a read store holds nothing but
- * the client, so beside the whole store in one process it costs nothing).
- */
+/** The admin reads (functions/admin-read, functions/admin-audit), on the read-only store: those functions never write. */
 export function getAdminReads(): AdminReads {
-  if (!adminReads) {
-    readStore ??= new DynamoReadStore(getDocumentClient(), getConfig().tables);
-    adminReads = new AdminReads(readStore, { telemetry });
-  }
+  adminReads ??= new AdminReads(new DynamoReadStore(getDocumentClient(), getConfig().tables), { telemetry });
   return adminReads;
 }
 
-/** The admin actions' service (functions/admin-merge, functions/admin-erase). */
+/**
+ * The admin actions' service (functions/admin-merge, functions/admin-erase) on the whole store,
+ * with an identity service of its own on that store (it only reads and repairs identities: an
+ * admin action never creates a contact, so never draws an id).
+ */
 export function getAdminService(): AdminService {
-  adminService ??= new AdminService(getStore(), getIdentityService(), { telemetry });
+  if (!adminService) {
+    adminStore ??= new DynamoContactStore(...storeOptions());
+    adminService = new AdminService(adminStore, new IdentityService(adminStore, { telemetry }), { telemetry });
+  }
   return adminService;
 }

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
-import { anyNumber, parseOrThrow, refineWith, rule } from './schemas/core';
+import { anyNumber, defineSchema, parseOrThrow, refineWith, rule } from './schemas/core';
 
 export interface IdentifyRequest {
   /** Normalised email, or null when not given. */
@@ -88,7 +88,7 @@ function ownFields(body: unknown): unknown {
  * field order, so the first failing field decides the code. Other fields are ignored. This is the
  * schema the OpenAPI document describes (lib/schemas/identify.ts adds its documentation).
  */
-export const IdentifyRequestSchema = z.pipe(
+export const IdentifyRequestSchema = /* @__PURE__ */ defineSchema(() => z.pipe(
   z.transform(ownFields),
   z
     .object(
@@ -112,7 +112,7 @@ export const IdentifyRequestSchema = z.pipe(
         'Provide at least one of email and phoneNumber.',
       ),
     ),
-);
+));
 
 /** Validates and normalises the body of POST /identify. Other fields are ignored. */
 export function parseIdentifyRequest(body: unknown): IdentifyRequest {

@@ -32,6 +32,19 @@ export function documented<T extends z.core.$ZodType>(schema: T, meta: SchemaDoc
 }
 
 /**
+ * A schema defined at module level, built at import as a plain `const` would be. Call it with
+ * esbuild's pure annotation (a block comment `@__PURE__` right before the call): it tells esbuild
+ * that the call has no side effect worth keeping, so a function bundle that never uses the
+ * schema leaves it out, and with it the zod code only it needs (~10 KB for the admin functions
+ * that parse one route's parameters). Without it esbuild must keep every schema of an imported
+ * module, since `documented()` writes to a registry; that registry only feeds the OpenAPI
+ * document, which imports every schema it describes.
+ */
+export function defineSchema<T>(build: () => T): T {
+  return build();
+}
+
+/**
  * Any JavaScript number, NaN and Infinity included (zod's number refuses those, and JSON.parse
  * turns `1e400` into Infinity): the rule that follows decides, with its own message.
  */

@@ -1,15 +1,17 @@
 /**
  * The DynamoDB adapter of the storage port (lib/store/index.ts): every DynamoDB read and write of
- * the identity service is in this folder. This file holds the store objects (DynamoReadStore, the
- * reads; DynamoContactStore, the whole store, delegating every write to the file of its concern)
- * and exports what the container, the scripts and the tests need. The item layout is documented in items.ts.
+ * the identity service is in this folder. This file holds the store objects, one per port of
+ * lib/store/index.ts, each extending the one before, so a function bundles only the code of the
+ * port it uses: DynamoReadStore (the reads), DynamoIdentityStore (plus the identity writes),
+ * DynamoContactStore (plus erasure and the audit log). Each delegates every operation but the
+ * reads to the file of its concern. It also exports what the container, the scripts and the tests need. The item layout is documented in items.ts.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ContactValueMode } from '../../events/change';
 import type { AuditEntry, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../../model';
 import type { MergeResult } from '../../reconcile';
 import type { TableNames } from '../../tables';
-import type { AdminReadStore, AdminStore, ClaimPair, Page } from '../index';
+import type { AdminReadStore, AdminStore, ClaimPair, ContactStore, Page } from '../index';
 import * as admin from './admin';
 import { IdBlocks } from './counters';
 import * as erasure from './erasure';
@@ -78,17 +80,20 @@ export class DynamoReadStore implements AdminReadStore {
   }
 }
 
-/** The whole store: the reads, and every write of the identity service and of the admin actions. */
-export class DynamoContactStore extends DynamoReadStore implements AdminStore {
+/**
+ * The identity service's store (the ContactStore port: /identify and the checkout): the reads and
+ * the identity writes, without the admin actions' erasure and audit writes.
+ */
+export class DynamoIdentityStore extends DynamoReadStore implements ContactStore {
   private readonly ids: IdBlocks;
-  private readonly contactValues: ContactValueMode;
+  protected readonly contactValues: ContactValueMode;
 
   constructor(
     db: DynamoDBDocumentClient,
     tables: TableNames,
     idBlockSize: number,
     /** Tests lower this to reach the re-link path with small identities. */
-    private readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
+    protected readonly maxTransactionActions: number = MAX_TRANSACTION_ACTIONS,
     options: DynamoStoreOptions = {},
   ) {
     super(db, tables);
@@ -124,14 +129,18 @@ export class DynamoContactStore extends DynamoReadStore implements AdminStore {
     return writes.finishRelink(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
   }
 
+  /** A request that meets an unfinished erasure finishes it (erasure.ts). */
+  finishErasure(primaryId: number, pending: PendingErasure): Promise<void> {
+    return erasure.finishErasure(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
+  }
+}
+
+/** The whole store (the AdminStore port: the admin actions, and every test and script): erasure and the audit log too. */
+export class DynamoContactStore extends DynamoIdentityStore implements AdminStore {
   // ---------------------------------------------------------------- erasure (erasure.ts)
 
   eraseIdentity(identity: Identity, at: string, audit?: AuditEntry): Promise<PendingErasure | null> {
     return erasure.eraseIdentity(this.db, this.tables, this.maxTransactionActions, identity, at, audit);
-  }
-
-  finishErasure(primaryId: number, pending: PendingErasure): Promise<void> {
-    return erasure.finishErasure(this.db, this.tables, this.maxTransactionActions, primaryId, pending);
   }
 
   // ---------------------------------------------------------------- audit (admin.ts)
