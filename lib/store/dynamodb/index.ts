@@ -2,8 +2,9 @@
  * The DynamoDB adapter of the storage port (lib/store/index.ts): every DynamoDB read and write of
  * the identity service is in this folder. This file holds the store objects, one per port of
  * lib/store/index.ts, each extending the one before, so a function bundles only the code of the
- * port it uses: DynamoReadStore (the reads), DynamoIdentityStore (plus the identity writes),
- * DynamoContactStore (plus erasure and the audit log). Each delegates every operation but the
+ * port it uses: DynamoStoreReads (the reads every port shares), DynamoReadStore (plus the
+ * listings), DynamoIdentityStore (plus the identity writes) and DynamoContactStore (the identity
+ * store plus the listings, erasure and the audit log). Each delegates every operation but the
  * reads to the file of its concern. It also exports what the container, the scripts and the tests need. The item layout is documented in items.ts.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +12,7 @@ import type { ContactValueMode } from '../../events/change';
 import type { AuditEntry, Contact, Identity, PendingErasure, PendingRelink, StoredContact } from '../../model';
 import type { MergeResult } from '../../reconcile';
 import type { TableNames } from '../../tables';
-import type { AdminReadStore, AdminStore, ClaimPair, ContactStore, Page } from '../index';
+import type { AdminReadStore, AdminStore, ClaimPair, ContactStore, Page, StoreReads } from '../index';
 import * as admin from './admin';
 import { IdBlocks } from './counters';
 import * as erasure from './erasure';
@@ -28,11 +29,8 @@ export interface DynamoStoreOptions {
   contactValues?: ContactValueMode;
 }
 
-/**
- * The reads: all a function that never writes needs (admin reads and the audit log), so its
- * bundle carries none of the write code below. Holds no state besides the client.
- */
-export class DynamoReadStore implements AdminReadStore {
+/** The reads every store shares (the StoreReads port). Holds no state besides the client. */
+export class DynamoStoreReads implements StoreReads {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
     protected readonly tables: TableNames,
@@ -69,6 +67,13 @@ export class DynamoReadStore implements AdminReadStore {
     return result;
   }
 
+}
+
+/**
+ * The reads of a function that never writes (admin reads and the audit log: the AdminReadStore
+ * port), so its bundle carries none of the write code below.
+ */
+export class DynamoReadStore extends DynamoStoreReads implements AdminReadStore {
   // ---------------------------------------------------------------- listings (admin.ts)
 
   listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
@@ -84,7 +89,7 @@ export class DynamoReadStore implements AdminReadStore {
  * The identity service's store (the ContactStore port: /identify and the checkout): the reads and
  * the identity writes, without the admin actions' erasure and audit writes.
  */
-export class DynamoIdentityStore extends DynamoReadStore implements ContactStore {
+export class DynamoIdentityStore extends DynamoStoreReads implements ContactStore {
   private readonly ids: IdBlocks;
   protected readonly contactValues: ContactValueMode;
 
@@ -137,6 +142,16 @@ export class DynamoIdentityStore extends DynamoReadStore implements ContactStore
 
 /** The whole store (the AdminStore port: the admin actions, and every test and script): erasure and the audit log too. */
 export class DynamoContactStore extends DynamoIdentityStore implements AdminStore {
+  // ---------------------------------------------------------------- listings (admin.ts)
+
+  listContacts(query: { afterId: number; limit: number; includeDeleted: boolean }): Promise<Page<Contact>> {
+    return admin.listContacts(this.db, this.tables, query);
+  }
+
+  listAudit(query: { afterSeq: number; limit: number }): Promise<Page<AuditEntry>> {
+    return admin.listAudit(this.db, this.tables, query);
+  }
+
   // ---------------------------------------------------------------- erasure (erasure.ts)
 
   eraseIdentity(identity: Identity, at: string, audit?: AuditEntry): Promise<PendingErasure | null> {
