@@ -14,7 +14,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
-import { ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../lib/bundling';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../lib/bundling';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lib/powertools/constants';
 import type { FunctionDefinition, FunctionName } from '../lib/routes';
 import { TABLE_KEYS, tableEnvironment, type TableKey, type TableNames } from '../lib/tables';
@@ -99,6 +99,8 @@ export class ServiceFunction extends Construct {
         // modules it loads only on paths Lambda never takes (lib/bundling.ts: ~150 KB per bundle).
         bundleAwsSDK: true,
         externalModules: [...LAMBDA_UNLOADED_MODULES],
+        // node:http through require, not Node's ESM facade (lib/node-http.ts: ~35 ms per cold start).
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         minify: true,
         // index.mjs.map beside index.mjs, for the logger's stacks; no sources content (smaller).
         sourceMap: true,

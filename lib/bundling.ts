@@ -3,6 +3,7 @@
  * benchmark's cold-start measurement (scripts/bench/cold-start.ts) can share, so that what is
  * measured is what is deployed. No function imports this file.
  */
+import { resolve } from 'node:path';
 
 /**
  * ESM output with bundled CommonJS dependencies (parts of the AWS SDK) needs a real `require`
@@ -37,3 +38,11 @@ export const LAMBDA_UNLOADED_MODULES = [
   '@smithy/credential-provider-imds',
   '@smithy/core/event-streams',
 ] as const;
+
+/**
+ * Imports that the bundles resolve to another file (esbuild `alias`): `node:http` through
+ * `require` instead of Node's ESM facade, which loads undici at import (lib/node-http.ts).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'node:http': resolve(import.meta.dirname, 'node-http.ts'),
+};

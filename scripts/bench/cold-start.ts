@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
 import { FUNCTIONS, type FunctionName } from '../../lib/routes';
 import { median } from './stats';
 
@@ -77,6 +77,7 @@ async function bundle(name: string, entry: string, external: string[]): Promise<
     sourcemap: true,
     sourcesContent: false,
     external,
+    alias: { ...BUNDLE_ALIASES },
     metafile: true,
     logLevel: 'warning',
   });

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityStack } from '../../infra/identity-stack';
+import { LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
 import type { FunctionName } from '../../lib/routes';
 import { createTestTables } from '../support/dynamo';
 
@@ -109,6 +110,18 @@ describe('the bundled functions, invoked as sam local would', () => {
     expect(readdirSync(identifyDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     // The AWS SDK is inside the bundle, not imported from the runtime or node_modules.
     expect(readFileSync(join(identifyDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+  });
+
+  it('no bundle imports node:http through the ESM facade (lib/node-http.ts), nor the modules left unloaded', () => {
+    for (const name of Object.keys(stack.functions) as FunctionName[]) {
+      const code = readFileSync(bundledHandler(name).file, 'utf8');
+      // Matches only, so that a failure names the import rather than printing the bundle.
+      expect(code.match(/\bfrom\s*["'](?:node:)?http["']/g) ?? [], name).toEqual([]);
+      // What lib/bundling.ts leaves external may only appear as a dynamic import() that Lambda never runs.
+      for (const external of LAMBDA_UNLOADED_MODULES) {
+        expect(code.match(new RegExp(`from\\s*["']${external}["']`, 'g')) ?? [], `${name}: ${external}`).toEqual([]);
+      }
+    }
   });
 
   it('identify answers test/events/identify.json with 200 and the new identity, and is idempotent', async () => {
