@@ -1,11 +1,14 @@
 /**
  * Cold start: each function of lib/routes.ts (FUNCTIONS) bundled as the CDK stack bundles it
  * (infra/function.ts: esbuild, one minified ESM file for node24, the AWS SDK bundled, the
- * createRequire banner, an external source map without sources content), beside two baselines
- * bundled the same way: a hello-world handler, the same importing node:http (as @middy/util does,
- * so every middy function loads it), and an "SDK baseline" that only creates a DynamoDB document
- * client and answers with one BatchGetItem. A fresh `node` process (the project's node
- * 24) imports a bundle and answers one event; the figure is the time from the process's start
+ * createRequire banner, lib/bundling.ts's aliases, an external source map without sources
+ * content), beside baselines bundled the same way: a hello-world handler; the same importing
+ * node:http, bundled without the aliases (Node's ESM facade of node:http, which @middy/util
+ * imports: what every middy function paid before lib/node-http.ts); an "SDK baseline" that only
+ * creates a DynamoDB document client and answers with one BatchGetItem (the budget's baseline);
+ * and "sdkKnownContact", the bare SDK doing identify's storage work for the measured event (the
+ * claims, then the primary: identify's like-for-like baseline). A fresh `node` process (the
+ * project's node 24) imports a bundle and answers one event; the figure is the time from the process's start
  * (performance.timeOrigin) to the answer, median of several processes, interleaved.
  * No NODE_OPTIONS, as in the stack (the logger source-maps a logged stack itself, reading the map
  * only then: lib/powertools/source-mapped-stack.ts); identify is also measured with
@@ -60,7 +63,7 @@ export interface ColdStartResult extends BundleResult {
   status: number | undefined;
 }
 
-async function bundle(name: string, entry: string, external: string[]): Promise<BundleResult> {
+async function bundle(name: string, entry: string, external: string[], aliases = true): Promise<BundleResult> {
   const dir = join(OUT, name.replace(/[^a-zA-Z0-9]+/g, '-'));
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
@@ -77,7 +80,7 @@ async function bundle(name: string, entry: string, external: string[]): Promise<
     sourcemap: true,
     sourcesContent: false,
     external,
-    alias: { ...BUNDLE_ALIASES },
+    alias: aliases ? { ...BUNDLE_ALIASES } : {},
     metafile: true,
     logLevel: 'warning',
   });
@@ -112,6 +115,36 @@ export const handler = async (event) => {
     [process.env.PHONES_TABLE]: { Keys: [{ phone: phoneNumber }], ConsistentRead: true },
   } }));
   return { statusCode: 200, body: JSON.stringify(out.Responses) };
+};
+`;
+
+/**
+ * The bare SDK doing the storage work of identify's measured answer (a known contact, SPEC's two
+ * round trips): the claims' BatchGetItem, then the primary's row by the claim's hint
+ * (lib/store/dynamodb/items.ts: key {bucket: floor(id / 1000), id}), then answer. The same work as
+ * identify without the service around it: what the function adds over it is its own code.
+ */
+const SDK_KNOWN_CONTACT = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({
+  region: process.env.AWS_REGION,
+  endpoint,
+  credentials: endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+}));
+export const handler = async (event) => {
+  const { email, phoneNumber } = JSON.parse(event.body);
+  const claims = await db.send(new BatchGetCommand({ RequestItems: {
+    [process.env.EMAILS_TABLE]: { Keys: [{ email }], ConsistentRead: true },
+    [process.env.PHONES_TABLE]: { Keys: [{ phone: phoneNumber }], ConsistentRead: true },
+  } }));
+  const claim = [...(claims.Responses[process.env.EMAILS_TABLE] ?? []), ...(claims.Responses[process.env.PHONES_TABLE] ?? [])][0];
+  const id = Number(claim.primaryId);
+  const rows = await db.send(new BatchGetCommand({ RequestItems: {
+    [process.env.CONTACTS_TABLE]: { Keys: [{ bucket: Math.floor(id / 1000), id }], ConsistentRead: true },
+  } }));
+  return { statusCode: 200, body: JSON.stringify(rows.Responses) };
 };
 `;
 
@@ -193,6 +226,7 @@ export async function measureColdStarts(options: {
   hello: ColdStartResult;
   helloNodeHttp: ColdStartResult;
   sdkBaseline: ColdStartResult;
+  sdkKnownContact: ColdStartResult;
   functions: ColdStartResult[];
   proposals: ColdStartResult[];
 }> {
@@ -211,11 +245,14 @@ export async function measureColdStarts(options: {
   );
   const sdkSrc = join(OUT, 'sdk-src.mjs');
   writeFileSync(sdkSrc, SDK_BASELINE);
+  const sdkKnownSrc = join(OUT, 'sdk-known-src.mjs');
+  writeFileSync(sdkKnownSrc, SDK_KNOWN_CONTACT);
 
   const identifyEvent = httpEvent('POST', '/identify', options.identifyBody);
   const events: Record<string, unknown> = {
     hello: httpEvent('GET', '/hello'),
     sdkBaseline: identifyEvent,
+    sdkKnownContact: identifyEvent,
     identify: identifyEvent,
     health: httpEvent('GET', '/health'),
     notFound: httpEvent('GET', '/no-such-route'),
@@ -230,10 +267,13 @@ export async function measureColdStarts(options: {
     event: string;
     kind: 'baseline' | 'function' | 'proposal';
     nodeOptions?: string;
+    /** false: without lib/bundling.ts's aliases (to show what they save). */
+    aliases?: boolean;
   }> = [
     { name: 'hello', entry: helloSrc, external, event: 'hello', kind: 'baseline' },
-    { name: 'helloNodeHttp', entry: helloHttpSrc, external, event: 'hello', kind: 'baseline' },
+    { name: 'helloNodeHttp', entry: helloHttpSrc, external, event: 'hello', kind: 'baseline', aliases: false },
     { name: 'sdkBaseline', entry: sdkSrc, external, event: 'sdkBaseline', kind: 'baseline' },
+    { name: 'sdkKnownContact', entry: sdkKnownSrc, external, event: 'sdkKnownContact', kind: 'baseline' },
     ...(Object.keys(FUNCTIONS) as FunctionName[]).map((name) => ({
       name,
       entry: resolve(ROOT, FUNCTIONS[name].entry),
@@ -259,7 +299,7 @@ export async function measureColdStarts(options: {
     kind: 'proposal',
     nodeOptions: '--enable-source-maps',
   });
-  const bundles = await Promise.all(targets.map((t) => bundle(t.name, t.entry, t.external)));
+  const bundles = await Promise.all(targets.map((t) => bundle(t.name, t.entry, t.external, t.aliases)));
   const eventFiles = new Map<string, string>();
   for (const t of targets) {
     const file = join(OUT, `${t.event}.event.json`);
@@ -305,6 +345,7 @@ export async function measureColdStarts(options: {
     hello: results[0]!,
     helloNodeHttp: results[1]!,
     sdkBaseline: results[2]!,
+    sdkKnownContact: results[3]!,
     functions: results.filter((r) => kind(r.name) === 'function'),
     proposals: results.filter((r) => kind(r.name) === 'proposal'),
   };
