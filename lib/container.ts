@@ -47,13 +47,13 @@ export function getDocumentClient(): DynamoDBDocumentClient {
  * blocks that only the identity store's contact creation draws from (in the local server, where
  * every function shares this module, /identify and the checkout share that one block).
  */
-function storeOptions() {
+function storeArguments() {
   const config = getConfig();
   return [getDocumentClient(), config.tables, config.idBlockSize, undefined, { contactValues: config.eventContactValues }] as const;
 }
 
 function getIdentityStore(): DynamoIdentityStore {
-  identityStore ??= new DynamoIdentityStore(...storeOptions());
+  identityStore ??= new DynamoIdentityStore(...storeArguments());
   return identityStore;
 }
 
@@ -76,7 +76,7 @@ export function getAdminReads(): AdminReads {
  */
 export function getAdminService(): AdminService {
   if (!adminService) {
-    adminStore ??= new DynamoContactStore(...storeOptions());
+    adminStore ??= new DynamoContactStore(...storeArguments());
     adminService = new AdminService(adminStore, new IdentityService(adminStore, { telemetry }), { telemetry });
   }
   return adminService;
