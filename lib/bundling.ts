@@ -3,6 +3,7 @@
  * benchmark's cold-start measurement (scripts/bench/cold-start.ts) can share, so that what is
  * measured is what is deployed. No function imports this file.
  */
+import type { BuildOptions } from 'esbuild';
 import { resolve } from 'node:path';
 
 /**
@@ -46,3 +47,23 @@ export const LAMBDA_UNLOADED_MODULES = [
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   'node:http': resolve(import.meta.dirname, 'node-http.ts'),
 };
+
+/**
+ * The esbuild options of a Lambda bundle, as infra/function.ts asks CDK's NodejsFunction for
+ * them, for the tools that call esbuild themselves (the benchmark's cold starts, the test of
+ * source-mapped stacks): one minified ESM file for node24 with an external source map without
+ * sources content.
+ */
+export const LAMBDA_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: [...LAMBDA_UNLOADED_MODULES],
+  alias: { ...BUNDLE_ALIASES },
+} satisfies BuildOptions;

@@ -22,7 +22,7 @@ import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
+import { LAMBDA_ESBUILD_OPTIONS, LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
 import { FUNCTIONS, type FunctionName } from '../../lib/routes';
 import { median } from './stats';
 
@@ -68,19 +68,11 @@ async function bundle(name: string, entry: string, external: string[], aliases =
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   const result = await build({
+    ...LAMBDA_ESBUILD_OPTIONS,
     entryPoints: [entry],
     outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
     external,
-    alias: aliases ? { ...BUNDLE_ALIASES } : {},
+    alias: aliases ? LAMBDA_ESBUILD_OPTIONS.alias : {},
     metafile: true,
     logLevel: 'warning',
   });
@@ -98,8 +90,8 @@ async function bundle(name: string, entry: string, external: string[], aliases =
   return { name, external, bytes: statSync(file).size, topInputs, file };
 }
 
-/** The least a DynamoDB-backed function does: create the SDK client, send one BatchGetItem, answer. */
-const SDK_BASELINE = `
+/** The SDK baselines' client, created at import as a plain SDK function would. */
+const SDK_CLIENT = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
@@ -108,6 +100,10 @@ const db = DynamoDBDocumentClient.from(new DynamoDBClient({
   endpoint,
   credentials: endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
 }));
+`;
+
+/** The least a DynamoDB-backed function does: create the SDK client, send one BatchGetItem, answer. */
+const SDK_BASELINE = `${SDK_CLIENT}
 export const handler = async (event) => {
   const { email, phoneNumber } = JSON.parse(event.body);
   const out = await db.send(new BatchGetCommand({ RequestItems: {
@@ -124,15 +120,7 @@ export const handler = async (event) => {
  * (lib/store/dynamodb/items.ts: key {bucket: floor(id / 1000), id}), then answer. The same work as
  * identify without the service around it: what the function adds over it is its own code.
  */
-const SDK_KNOWN_CONTACT = `
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({
-  region: process.env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-}));
+const SDK_KNOWN_CONTACT = `${SDK_CLIENT}
 export const handler = async (event) => {
   const { email, phoneNumber } = JSON.parse(event.body);
   const claims = await db.send(new BatchGetCommand({ RequestItems: {

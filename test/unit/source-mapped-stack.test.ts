@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../lib/bundling';
+import { LAMBDA_ESBUILD_OPTIONS } from '../../lib/bundling';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -58,20 +58,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/entry.ts'), ENTRY);
   bundle = join(dir, 'out/index.mjs');
-  await build({
-    entryPoints: [join(dir, 'src/entry.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'warning',
-  });
+  await build({ ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [join(dir, 'src/entry.ts')], outfile: bundle, logLevel: 'warning' });
 });
 
 afterAll(() => {
