@@ -11,6 +11,7 @@ import { normaliseEmail, normalisePhoneNumber } from '../../../../lib/validation
 import { ApiError, postJson } from '../../shared/api';
 import { cart, forgetPendingOrder, orderIdFor, useCart } from '../cart';
 import { CartSummary } from '../components/CartSummary';
+import { ContactField } from '../components/ContactField';
 import { href } from '../router';
 
 type Field = 'email' | 'phone' | 'form';
@@ -133,38 +134,8 @@ export function CheckoutPage() {
       <CartSummary lines={lines} />
       <form class="checkout" noValidate onSubmit={submit} aria-describedby="contact-hint">
         <p id="contact-hint">Give an email address, a phone number, or both: we use them to recognise you next time.</p>
-        <label for="email">Email</label>
-        <input
-          id="email"
-          ref={emailRef}
-          type="email"
-          autocomplete="email"
-          value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)}
-          aria-invalid={errors.email ? 'true' : undefined}
-          aria-describedby={errors.email ? 'email-error' : undefined}
-        />
-        {errors.email && (
-          <p id="email-error" class="error">
-            {errors.email}
-          </p>
-        )}
-        <label for="phone">Phone number</label>
-        <input
-          id="phone"
-          ref={phoneRef}
-          type="tel"
-          autocomplete="tel"
-          value={phone}
-          onInput={(e) => setPhone(e.currentTarget.value)}
-          aria-invalid={errors.phone ? 'true' : undefined}
-          aria-describedby={errors.phone ? 'phone-error' : undefined}
-        />
-        {errors.phone && (
-          <p id="phone-error" class="error">
-            {errors.phone}
-          </p>
-        )}
+        <ContactField id="email" label="Email" type="email" value={email} onInput={setEmail} error={errors.email} inputRef={emailRef} />
+        <ContactField id="phone" label="Phone number" type="tel" value={phone} onInput={setPhone} error={errors.phone} inputRef={phoneRef} />
         <p class="error" role="alert" ref={formErrorRef} tabIndex={-1}>
           {errors.form ?? ''}
         </p>
