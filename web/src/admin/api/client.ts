@@ -8,6 +8,7 @@
 import type { CustomerOrder } from '../../../../lib/checkout/orders';
 import type { AuditEntry, Contact } from '../../../../lib/model';
 import { currentUser, signIn } from '../../auth/oidc';
+import { ApiError } from '../../shared/api';
 
 export interface IdentityDetails {
   primaryContactId: number;
@@ -25,15 +26,7 @@ export interface Page<T> {
 
 export type { AuditEntry, Contact, CustomerOrder };
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export class ForbiddenError extends ApiError {}
 
