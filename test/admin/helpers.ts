@@ -9,7 +9,7 @@ import { AdminService, type Actor } from '../../lib/admin-service';
 import { deadlineIn } from '../../lib/retry';
 import { TABLE_KEYS, type TableKey } from '../../lib/tables';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from '../support/http';
 import { vi } from 'vitest';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { instance, type InstanceOptions } from '../support/instances';
@@ -58,11 +58,7 @@ export async function startAdminServer(auth: { adminToken: string; userToken?: s
   vi.resetModules();
   const { createLocalServer } = await import('../../lib/local/server');
   const server = createLocalServer({ timeoutMs: 10_000, auth });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, t };
+  return { server, base: await listenLocal(server), t };
 }
 
-export async function stopAdminServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
+export const stopAdminServer: (server: Server) => Promise<void> = closeServer;

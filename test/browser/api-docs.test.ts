@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from '../support/http';
 import { resolve } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser } from 'playwright-core';
@@ -22,15 +22,13 @@ const contract = useApiContract(() => base);
 
 beforeAll(async () => {
   server = createLocalServer({ timeoutMs: 10_000, auth: {} });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocal(server);
   browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  server.closeAllConnections();
-  await new Promise<void>((done) => server.close(() => done()));
+  await closeServer(server);
 });
 
 describe('the API contract served by npm start', () => {

@@ -6,11 +6,11 @@
  * redirect back with the code, PKCE token exchange. Every API response a page receives is checked
  * against openapi.json (test/support/browser-contract.ts). Also a few calls to seed data.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { openLocalOidc, type LocalOidc, type LocalOidcOptions, type LocalUser } from '../../lib/local/oidc';
 import { jwtAuthorizer } from '../../lib/local/oidc-verifier';
-import { launchBrowser, startLocalSite, type LocalSite } from '../support/browser';
+import { launchBrowser, pageOpener, startLocalSite, type LocalSite, type PageOpener } from '../support/browser';
 import { useApiContract, type ApiContractWatch } from '../support/browser-contract';
 import { httpRequest } from '../support/http';
 
@@ -27,7 +27,7 @@ export interface ConsoleFixture {
 
 export function useConsole(options: LocalOidcOptions = {}): ConsoleFixture {
   const fixture = {} as ConsoleFixture;
-  const contexts: BrowserContext[] = [];
+  let pages: PageOpener | undefined;
   fixture.contract = useApiContract(() => fixture.site.baseUrl);
   beforeAll(async () => {
     const oidc = await openLocalOidc(options);
@@ -41,17 +41,11 @@ export function useConsole(options: LocalOidcOptions = {}): ConsoleFixture {
     ]);
     await oidc.start(site.baseUrl);
     Object.assign(fixture, { oidc, site, browser });
-    fixture.newPage = async ({ viewport } = {}) => {
-      const context = await browser.newContext({ baseURL: site.baseUrl, viewport: viewport ?? { width: 1280, height: 900 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      fixture.contract.watch(page);
-      page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
-      return page;
-    };
+    pages = pageOpener(browser, site.baseUrl, fixture.contract, { width: 1280, height: 900 });
+    fixture.newPage = pages.newPage;
   }, 120_000);
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await pages?.closeAll();
     await fixture.browser?.close();
     await fixture.site?.close();
     await fixture.oidc?.close();

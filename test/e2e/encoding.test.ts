@@ -4,7 +4,7 @@
  * charset other than UTF-8 is refused. Nothing is written.
  */
 import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../lib/local/server';
 import { createTestTables, type TestTables } from '../support/dynamo';
@@ -18,13 +18,10 @@ beforeAll(async () => {
   tables = await createTestTables();
   Object.assign(process.env, tables.env, { LOG_LEVEL: 'error' });
   server = createLocalServer({ timeoutMs: 10_000 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = Number(new URL(await listenLocal(server)).port);
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => closeServer(server));
 
 function post(body: Buffer, contentType = 'application/json'): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {

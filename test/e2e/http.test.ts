@@ -3,13 +3,12 @@
  * on 127.0.0.1 with an ephemeral port, the real handlers, and fresh tables on DynamoDB Local.
  * Requests are what a caller would send with curl.
  */
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../lib/local/server';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { checkInvariants, setNextContactId, snapshot } from '../support/snapshot';
-import { httpRequest } from '../support/http';
+import { closeServer, httpRequest, listenLocal } from '../support/http';
 import { WORKED_EXAMPLE_1_RESPONSE, WORKED_EXAMPLE_2_RESPONSE } from '../support/worked-examples';
 
 let server: Server;
@@ -22,13 +21,10 @@ beforeAll(async () => {
   // One id per counter write, so that the worked examples can be given the SPEC's ids.
   Object.assign(process.env, tables.env, { ID_BLOCK_SIZE: '1', LOG_LEVEL: 'warn' });
   server = createLocalServer({ timeoutMs: 10_000 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocal(server);
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => closeServer(server));
 
 async function request(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   return httpRequest(base + path, {

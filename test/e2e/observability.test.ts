@@ -4,12 +4,11 @@
  * sends), every error body its `requestId`, every log line and EMF line of the request the same id,
  * also with many requests in flight at once; the metrics appear as EMF lines.
  */
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../lib/local/server';
 import { createTestTables } from '../support/dynamo';
-import { httpRequest } from '../support/http';
+import { closeServer, httpRequest, listenLocal } from '../support/http';
 import { captureOutput, metricNames, type Captured } from '../support/output';
 
 let server: Server;
@@ -21,13 +20,10 @@ beforeAll(async () => {
   Object.assign(process.env, tables.env, { LOG_LEVEL: 'info' });
   delete process.env.POWERTOOLS_LOG_LEVEL;
   server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: 'observability-admin-token' } });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocal(server);
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => closeServer(server));
 
 beforeEach(() => {
   output = captureOutput();

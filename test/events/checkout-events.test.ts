@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactValues, eventIdOf } from '../../lib/events/change';
 import { createLocalServer } from '../../lib/local/server';
 import { checkEventsAgainst, watchEvents, type EventWatch } from '../support/change-events';
 import { createTestTables, type TestTables } from '../support/dynamo';
+import { closeServer, listenLocal } from '../support/http';
 import { snapshot } from '../support/snapshot';
 
 let server: Server;
@@ -24,13 +24,11 @@ beforeAll(async () => {
   Object.assign(process.env, tables.env, { LOG_LEVEL: 'warn' });
   watch = await watchEvents(tables);
   server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: 'a-token', userToken: 'u-token' }, events: watch.local.sink });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocal(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer(server);
   await watch.stop();
 });
 

@@ -6,12 +6,11 @@
  * resumes after Last-Event-ID.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../../lib/local/server';
 import { watchEvents, type EventWatch } from '../support/change-events';
 import { createTestTables } from '../support/dynamo';
-import { httpRequest } from '../support/http';
+import { closeServer, httpRequest, listenLocal } from '../support/http';
 
 const ADMIN = 'feed-admin-token';
 const USER = 'feed-user-token';
@@ -24,13 +23,11 @@ beforeAll(async () => {
   Object.assign(process.env, tables.env, { LOG_LEVEL: 'warn' });
   watch = await watchEvents(tables);
   server = createLocalServer({ timeoutMs: 10_000, auth: { adminToken: ADMIN, userToken: USER }, events: watch.local.sink });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocal(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeServer(server);
   await watch.stop();
 });
 

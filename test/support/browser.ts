@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from './http';
 import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import chromium from '@sparticuz/chromium';
@@ -65,18 +65,8 @@ export async function startLocalSite(options: LocalSiteOptions = {}): Promise<Lo
   Object.assign(process.env, tables.env, { LOG_LEVEL: 'warn' }, options.env);
   const site = await createStaticSite({ oidc: options.oidc, connectSources: options.connectSources });
   const server = createLocalServer({ timeoutMs: 10_000, site, auth: options.auth ?? {} });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    baseUrl,
-    tables,
-    server,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  const baseUrl = await listenLocal(server);
+  return { baseUrl, tables, server, close: () => closeServer(server) };
 }
 
 export interface BrowserFixture {
@@ -93,31 +83,55 @@ export interface BrowserFixture {
  * Read the fixture's fields inside tests (they are set in beforeAll).
  */
 export function useBrowser(options: LocalSiteOptions = {}): BrowserFixture {
-  const contexts: BrowserContext[] = [];
   const fixture = {} as BrowserFixture;
   fixture.contract = useApiContract(() => fixture.site.baseUrl);
+  let pages: PageOpener | undefined;
   beforeAll(async () => {
     const [site, browser] = await Promise.all([startLocalSite(options), launchBrowser()]);
     fixture.site = site;
     fixture.browser = browser;
-    fixture.newPage = async ({ viewport } = {}) => {
-      const context = await browser.newContext({ baseURL: site.baseUrl, viewport: viewport ?? { width: 1280, height: 800 } });
+    pages = pageOpener(browser, site.baseUrl, fixture.contract, { width: 1280, height: 800 });
+    fixture.newPage = pages.newPage;
+  }, 120_000);
+  afterAll(async () => {
+    await pages?.closeAll();
+    await fixture.browser?.close();
+    await fixture.site?.close();
+  });
+  return fixture;
+}
+
+export interface PageOpener {
+  /** A fresh context (own storage, cookies) and page, its API responses contract-checked. */
+  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  /** Closes every context it opened. */
+  closeAll(): Promise<void>;
+}
+
+/** Opens pages on `baseUrl` for a browser fixture (useBrowser here, useConsole for the console). */
+export function pageOpener(
+  browser: Browser,
+  baseUrl: string,
+  contract: ApiContractWatch,
+  defaultViewport: { width: number; height: number },
+): PageOpener {
+  const contexts: BrowserContext[] = [];
+  return {
+    newPage: async ({ viewport } = {}) => {
+      const context = await browser.newContext({ baseURL: baseUrl, viewport: viewport ?? defaultViewport });
       contexts.push(context);
       const page = await context.newPage();
-      fixture.contract.watch(page);
+      contract.watch(page);
       // A page error (an uncaught exception, a CSP violation logged as an error) fails loudly.
       page.on('pageerror', (error) => {
         process.stderr.write(`page error: ${error.message}\n`);
       });
       return page;
-    };
-  }, 120_000);
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await fixture.browser?.close();
-    await fixture.site?.close();
-  });
-  return fixture;
+    },
+    closeAll: async () => {
+      for (const context of contexts) await context.close().catch(() => undefined);
+    },
+  };
 }
 
 /**
