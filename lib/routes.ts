@@ -25,21 +25,18 @@ export interface FunctionDefinition {
   tables: Partial<Record<TableKey, readonly string[]>>;
 }
 
-/** What a reconciliation needs (POST /identify, and the checkout, which reconciles in process). */
-const IDENTIFY_GRANTS = {
-  contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  // DeleteItem: a request that meets an unfinished erasure finishes it (deletes its claims).
-  emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-  phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-  counters: ['dynamodb:UpdateItem'],
-  changes: ['dynamodb:PutItem'],
-} as const satisfies FunctionDefinition['tables'];
-
 export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   identify: {
     entry: 'functions/identify/index.ts',
     description: 'POST /identify: reconcile a checkout contact into a customer identity',
-    tables: IDENTIFY_GRANTS,
+    tables: {
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // DeleteItem: a request that meets an unfinished erasure finishes it (deletes its claims).
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      changes: ['dynamodb:PutItem'],
+    },
   },
   adminRead: {
     entry: 'functions/admin-read/index.ts',
@@ -94,7 +91,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     description: 'POST /checkout: the storefront order; reconciles the customer in process, answers masked contacts only',
     tables: {
       // The identify function's grants (the reconciliation runs in process), plus the orders.
-      ...IDENTIFY_GRANTS,
+      contacts: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      emails: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      phones: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      counters: ['dynamodb:UpdateItem'],
+      changes: ['dynamodb:PutItem'],
       // GetItem: the order by id; BatchGetItem: order counts; PutItem + UpdateItem: the transaction.
       orders: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     },
