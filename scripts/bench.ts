@@ -13,14 +13,14 @@
  * latency, throughput, DynamoDB round trips per request, capacity units per request (documented
  * formulas, scripts/bench/capacity.ts), the storage floor (scripts/bench/floor.ts) and its ratio;
  * then cold starts of the bundled functions (scripts/bench/cold-start.ts) and the cost model
- * (scripts/bench/cost.ts). Writes bench/results.json and bench/results.md.
+ * (scripts/bench/cost.ts); scripts/bench/report.ts judges the budgets and writes bench/results.json
+ * and bench/results.md.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { onDynamoClientCreated } from '../lib/container';
 import { ensureTables } from '../lib/local/bootstrap';
@@ -29,10 +29,10 @@ import { createLocalServer } from '../lib/local/server';
 import { RoundTripCounter, type SentRequest } from '../lib/metrics';
 import { localTableNames, TABLE_KEYS, TABLES, tableEnvironment, type TableNames } from '../lib/tables';
 import { capacityOf, keyString, marshalItem, itemSize, writeTargets, type KeySchemas } from './bench/capacity';
-import { measureColdStarts, type ColdStartResult } from './bench/cold-start';
-import { costPerMillion, LAMBDA_MEMORY_MB, MIX, PRICES, type CostLine } from './bench/cost';
+import { measureColdStarts } from './bench/cold-start';
 import { copyTable, describePlan, floorPlan, runFloor } from './bench/floor';
 import { mean, percentile, pool } from './bench/stats';
+import { buildReport, CONCURRENCY, type BatchResult, type Concurrency } from './bench/report';
 import { measureWeb, webMarkdown } from './bench/web';
 import { createStaticSite } from '../lib/local/static';
 
@@ -43,19 +43,6 @@ const URL_ARG = (() => {
   const i = args.indexOf('--url');
   return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--url='))?.slice('--url='.length);
 })();
-const CONCURRENCY = [1, 8, 32] as const;
-type Concurrency = (typeof CONCURRENCY)[number];
-
-// ------------------------------------------------------------------ budgets
-
-const BUDGET = {
-  roundTrips: { known: 2, newPrimary: 2, newSecondary: 3, smallMerge: 4 } as Record<string, number>,
-  floorRatio: 1.5,
-  bundleBytes: 300 * 1024,
-  coldStartVsHello: 2,
-  /** Import plus first answer against the bare-SDK baseline (issue 9: Powertools may add at most 15%). */
-  coldStartVsSdk: 1.15,
-};
 
 // ------------------------------------------------------------------ HTTP client
 
@@ -218,29 +205,6 @@ interface Instrumentation {
   sideDoc: DynamoDBDocumentClient;
 }
 
-interface BatchResult {
-  case: string;
-  concurrency: Concurrency;
-  requests: number;
-  errors: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  throughput: number;
-  /** DynamoDB requests sent per /identify request (mean); null when not measured. */
-  roundTrips: number | null;
-  roundTripsByOperation: Record<string, number> | null;
-  /** c=1 only: the most any single request sent, id-block refills left out. */
-  roundTripsMaxWithoutRefill?: number;
-  /** c=1 only: id-block refills (counter UpdateItem) per request. */
-  refillsPerRequest?: number;
-  rcu?: number;
-  wcu?: number;
-  /** c=1 only: p50 of the latency spent outside DynamoDB calls (HTTP, handler, SDK, service code). */
-  outsideStorageP50?: number;
-  /** c=1 only: the floor of this case. */
-  floor?: { calls: string; p50: number; p95: number; samples: number; errors: number; ratio: number };
-}
 
 function checkAnswer(answer: Answer, body: Body, prepared: Prepared): string | null {
   if (answer.status !== 200) return `status ${answer.status}`;
@@ -493,7 +457,7 @@ async function main(): Promise<void> {
     // The pages and the checkout (scripts/bench/web.ts).
     const web = await measureWeb({ baseUrl, quick: QUICK, log });
 
-    const report = buildReport(results, cold, (performance.now() - t0) / 1000);
+    const report = buildReport(results, cold, (performance.now() - t0) / 1000, { quick: QUICK, url: URL_ARG, cases: CASES });
     report.markdown += webMarkdown(web);
     Object.assign(report.json, { web });
     mkdirSync(resolve(ROOT, 'bench'), { recursive: true });
@@ -507,198 +471,6 @@ async function main(): Promise<void> {
     for (const c of lowClients) c.destroy();
     await storage?.stop();
   }
-}
-
-// ------------------------------------------------------------------ report
-
-interface ColdStarts {
-  hello: ColdStartResult;
-  helloNodeHttp: ColdStartResult;
-  sdkBaseline: ColdStartResult;
-  sdkKnownContact: ColdStartResult;
-  functions: ColdStartResult[];
-  proposals: ColdStartResult[];
-}
-
-function buildReport(results: BatchResult[], cold: ColdStarts, seconds: number) {
-  const seq = (key: string) => results.find((r) => r.case === key && r.concurrency === 1)!;
-  const title = (key: string) => CASES.find((c) => c.key === key)!.title;
-  const f1 = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/m' : x.toFixed(d));
-  const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'pass' : '**MISS**');
-
-  // Budgets.
-  const budgets: Array<{ budget: string; measured: string; pass: boolean | null }> = [];
-  for (const [key, limit] of Object.entries(BUDGET.roundTrips)) {
-    const r = seq(key);
-    const measured =
-      r.roundTrips === null
-        ? 'not measured (--url)'
-        : `${r.roundTripsMaxWithoutRefill} per request (mean ${r.roundTrips.toFixed(2)} incl. ${f1(r.refillsPerRequest, 2)} id-block refills)`;
-    budgets.push({ budget: `Round trips, ${title(key)} ≤ ${limit}`, measured, pass: r.roundTrips === null ? null : r.roundTripsMaxWithoutRefill! <= limit });
-  }
-  for (const spec of CASES) {
-    const r = seq(spec.key);
-    budgets.push({
-      budget: `p50 at concurrency 1 ≤ ${BUDGET.floorRatio}× floor, ${spec.title}`,
-      measured: r.floor ? `${f1(r.p50)} ms vs floor ${f1(r.floor.p50)} ms = ${r.floor.ratio.toFixed(2)}×` : 'not measured (--url)',
-      pass: r.floor ? r.floor.ratio <= BUDGET.floorRatio : null,
-    });
-  }
-  for (const f of cold.functions) {
-    budgets.push({ budget: `Bundle ${f.name} ≤ ${BUDGET.bundleBytes / 1024} KB minified`, measured: `${(f.bytes / 1024).toFixed(1)} KB`, pass: f.bytes <= BUDGET.bundleBytes });
-  }
-  for (const f of cold.functions) {
-    const ratio = f.startToAnswerMs / cold.hello.startToAnswerMs;
-    budgets.push({
-      budget: `Cold start ${f.name} ≤ ${BUDGET.coldStartVsHello}× hello-world`,
-      measured: `${f1(f.startToAnswerMs)} ms vs ${f1(cold.hello.startToAnswerMs)} ms = ${ratio.toFixed(2)}×`,
-      pass: ratio <= BUDGET.coldStartVsHello,
-    });
-  }
-  for (const f of cold.functions) {
-    const ratio = f.startToAnswerMs / cold.sdkBaseline.startToAnswerMs;
-    budgets.push({
-      budget: `Cold start ${f.name} ≤ ${BUDGET.coldStartVsSdk}× SDK baseline`,
-      measured: `${f1(f.startToAnswerMs)} ms vs ${f1(cold.sdkBaseline.startToAnswerMs)} ms = ${ratio.toFixed(2)}×`,
-      pass: ratio <= BUDGET.coldStartVsSdk,
-    });
-  }
-
-  // Cost.
-  const costLines: CostLine[] = (Object.entries(MIX) as Array<[string, number]>).map(([key, share]) => {
-    const r = seq(key);
-    return costPerMillion(key, share, { durationMs: r.p50, rcu: r.rcu ?? Number.NaN, wcu: r.wcu ?? Number.NaN });
-  });
-  const weighted = (pick: (l: CostLine) => number) => costLines.reduce((sum, l) => sum + l.share * pick(l), 0);
-  const big = seq('bigMerge');
-  const bigCost = costPerMillion('bigMerge', 0, { durationMs: big.p50, rcu: big.rcu ?? Number.NaN, wcu: big.wcu ?? Number.NaN });
-
-  const usd = (x: number) => (Number.isFinite(x) ? `$${x.toFixed(2)}` : 'n/m');
-  const lines: string[] = [];
-  lines.push('<!-- Generated by `npm run bench` (scripts/bench.ts); do not edit by hand. -->');
-  lines.push('');
-  lines.push(
-    `Run ${new Date().toISOString()} · ${QUICK ? '`--quick`' : 'full'} · ${URL_ARG ? `API at ${URL_ARG}` : 'local HTTP API in the bench process'} · ` +
-      `DynamoDB Local (in memory) · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'} · ${seconds.toFixed(0)} s`,
-  );
-  lines.push('');
-  lines.push('#### Latency, throughput, round trips, capacity');
-  lines.push('');
-  lines.push('| case | concurrency | requests | p50 ms | p95 ms | p99 ms | req/s | DynamoDB round trips / request | RCU / request | WCU / request | bad answers |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
-  for (const r of results) {
-    const ops = r.roundTripsByOperation
-      ? ` (${Object.entries(r.roundTripsByOperation).map(([op, c]) => `${op} ${c}`).join(', ')})`
-      : '';
-    lines.push(
-      `| ${title(r.case)} | ${r.concurrency} | ${r.requests} | ${f1(r.p50)} | ${f1(r.p95)} | ${f1(r.p99)} | ${f1(r.throughput, 0)} | ` +
-        `${r.roundTrips === null ? 'n/m' : r.roundTrips.toFixed(2)}${ops} | ${r.concurrency === 1 ? f1(r.rcu, 2) : ''} | ${r.concurrency === 1 ? f1(r.wcu, 2) : ''} | ${r.errors} |`,
-    );
-  }
-  lines.push('');
-  lines.push(
-    'Concurrency = requests in flight at once (at most the number of requests). ' +
-      (URL_ARG
-        ? 'Throughput = requests / wall time.'
-        : 'Throughput = requests / wall time; at concurrency 1, 1000 / mean latency (the run pauses between requests to size items and replay the floor). ' +
-          'Round trips and capacity units per request: at concurrency 1 counted per request; above, total / requests. Capacity units: computed, not reported by DynamoDB Local.'),
-  );
-  lines.push('');
-  lines.push('#### Budgets');
-  lines.push('');
-  lines.push('| budget | measured | verdict |');
-  lines.push('| --- | --- | --- |');
-  for (const b of budgets) lines.push(`| ${b.budget} | ${b.measured} | ${verdict(b.pass)} |`);
-  lines.push('');
-  lines.push('#### Storage floor (concurrency 1)');
-  lines.push('');
-  lines.push('| case | minimal DynamoDB calls (replayed raw) | floor p50 ms | floor p95 ms | case p50 ms | case / floor | case p50 outside DynamoDB calls ms |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const spec of CASES) {
-    const r = seq(spec.key);
-    lines.push(
-      `| ${spec.title} | ${r.floor?.calls ?? 'n/m'} | ${f1(r.floor?.p50)} | ${f1(r.floor?.p95)} | ${f1(r.p50)} | ${r.floor ? `${r.floor.ratio.toFixed(2)}×` : 'n/m'} | ${f1(r.outsideStorageP50)} |`,
-    );
-  }
-  lines.push('');
-  lines.push('#### Cold start (fresh node process: start → import bundle → first answer; median)');
-  lines.push('');
-  lines.push(
-    `Bundled as infra/function.ts bundles (esbuild, ESM, minified, node24, AWS SDK bundled, external: ${cold.hello.external.length ? cold.hello.external.join(', ') : 'none'}); ` +
-      'no NODE_OPTIONS, as in the stack: stacks are source-mapped lazily, when an error is logged (lib/powertools/source-mapped-stack.ts), ' +
-      'and the row "identify (with --enable-source-maps)" shows what Node\'s own mapping would cost at import; ' +
-      'the identify event is a known contact in the benchmark\'s DynamoDB Local. ' +
-      '`helloNodeHttp` is hello-world importing node:http through Node\'s ESM facade, bundled without lib/bundling.ts\'s alias (what every middy function paid before lib/node-http.ts, since @middy/util imports it); `sdkBaseline` only creates a DynamoDB document client and answers one BatchGetItem (the budget\'s baseline); ' +
-      '`sdkKnownContact` does the storage work of identify\'s measured answer, the claims\' BatchGetItem and then the primary\'s (identify\'s like-for-like baseline: what identify adds over it is its own code).',
-  );
-  lines.push('');
-  lines.push('| bundle | minified size | largest parts | start → first answer ms | of which import ms | first answer ms | vs hello-world | vs SDK baseline | vs sdkKnownContact |');
-  lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const f of [cold.hello, cold.helloNodeHttp, cold.sdkBaseline, cold.sdkKnownContact, ...cold.functions, ...cold.proposals]) {
-    const parts = f.topInputs.slice(0, 4).map((p) => `${p.source} ${(p.bytes / 1024).toFixed(0)} KB`).join(', ');
-    lines.push(
-      `| ${f.name} | ${(f.bytes / 1024).toFixed(1)} KB | ${parts} | ${f1(f.startToAnswerMs)} | ${f1(f.importMs)} | ${f1(f.firstAnswerMs)} | ` +
-        `${(f.startToAnswerMs / cold.hello.startToAnswerMs).toFixed(2)}× | ${(f.startToAnswerMs / cold.sdkBaseline.startToAnswerMs).toFixed(2)}× | ` +
-        `${(f.startToAnswerMs / cold.sdkKnownContact.startToAnswerMs).toFixed(2)}× |`,
-    );
-  }
-  lines.push('');
-  lines.push('#### Cost model: USD per million POST /identify calls');
-  lines.push('');
-  lines.push(
-    `Inputs: mix ${Object.entries(MIX).map(([k, s]) => `${(s * 100).toFixed(0)}% ${title(k)}`).join(', ')}; ` +
-      `Lambda arm64 ${LAMBDA_MEMORY_MB} MB (infra/function.ts), $${PRICES.lambdaArmGbSecond} per GB-s, $${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million requests, ` +
-      `duration = the case's p50 at concurrency 1 above, rounded up to the ms; DynamoDB on-demand $${(PRICES.dynamoReadRequestUnit * 1e6).toFixed(3)} per million RRU and ` +
-      `$${(PRICES.dynamoWriteRequestUnit * 1e6).toFixed(3)} per million WRU, units as computed above; HTTP API $${(PRICES.httpApiRequest * 1e6).toFixed(2)} per million requests; ` +
-      `${PRICES.region} list prices; no free tier, storage, logs or data transfer.`,
-  );
-  lines.push('');
-  lines.push('| case | share | duration ms | RRU | WRU | Lambda | DynamoDB | HTTP API | total per million of this case |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of [...costLines, bigCost]) {
-    lines.push(
-      `| ${title(l.case)} | ${l.share ? `${(l.share * 100).toFixed(0)}%` : '(not in mix)'} | ${f1(l.durationMs)} | ${f1(l.rcu, 2)} | ${f1(l.wcu, 2)} | ${usd(l.lambda)} | ${usd(l.dynamo)} | ${usd(l.api)} | ${usd(l.total)} |`,
-    );
-  }
-  lines.push(
-    `| **mix** | 100% | ${f1(weighted((l) => l.durationMs))} | ${f1(weighted((l) => l.rcu), 2)} | ${f1(weighted((l) => l.wcu), 2)} | ${usd(weighted((l) => l.lambda))} | ${usd(weighted((l) => l.dynamo))} | ${usd(weighted((l) => l.api))} | **${usd(weighted((l) => l.total))}** |`,
-  );
-  lines.push('');
-
-  const json = {
-    generatedAt: new Date().toISOString(),
-    mode: QUICK ? 'quick' : 'full',
-    target: URL_ARG ?? 'in-process local HTTP API',
-    node: process.version,
-    cpus: cpus().length,
-    seconds: round(seconds, 1),
-    budgets: { ...BUDGET, results: budgets },
-    results: results.map((r) => ({
-      ...r,
-      p50: round(r.p50),
-      p95: round(r.p95),
-      p99: round(r.p99),
-      throughput: round(r.throughput, 1),
-      roundTrips: r.roundTrips === null ? null : round(r.roundTrips, 3),
-      rcu: r.rcu === undefined ? undefined : round(r.rcu, 3),
-      wcu: r.wcu === undefined ? undefined : round(r.wcu, 3),
-    })),
-    coldStart: cold,
-    cost: {
-      prices: PRICES,
-      lambdaMemoryMb: LAMBDA_MEMORY_MB,
-      mix: MIX,
-      perCase: [...costLines, bigCost],
-      mixPerMillion: round(weighted((l) => l.total), 4),
-    },
-    method: {
-      roundTrips: 'HTTP requests sent by the service DynamoDB client, counted by an SDK middleware in the finalizeRequest step (retries count); c=1 per request, c>1 total / requests',
-      capacity: 'documented formulas (scripts/bench/capacity.ts) over the request payloads and the sizes of the items read and written',
-      floor: 'minimal calls built from the requests the service sent, replayed raw against a copy of the data in the same DynamoDB Local (scripts/bench/floor.ts)',
-      coldStart: 'esbuild bundle as infra/function.ts builds it; fresh node process, time from process start to first answer, median',
-    },
-  };
-  return { markdown: `${lines.join('\n')}\n`, json };
 }
 
 main().then(

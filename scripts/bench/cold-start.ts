@@ -6,10 +6,12 @@
  * node:http, bundled without the aliases (Node's ESM facade of node:http, which @middy/util
  * imports: what every middy function paid before lib/node-http.ts); an "SDK baseline" that only
  * creates a DynamoDB document client and answers with one BatchGetItem (the budget's baseline);
- * and "sdkKnownContact", the bare SDK doing identify's storage work for the measured event (the
- * claims, then the primary: identify's like-for-like baseline). A fresh `node` process (the
- * project's node 24) imports a bundle and answers one event; the figure is the time from the process's start
- * (performance.timeOrigin) to the answer, median of several processes, interleaved.
+ * "sdkKnownContact", the bare SDK doing identify's storage work for the measured event (the
+ * claims, then the primary: identify's like-for-like baseline); and "stackFloor", that same work
+ * inside the middy + Powertools + zod stack every function must use, with none of the service's
+ * code. A fresh `node` process (the project's node 24) imports a bundle and answers one event; the
+ * figure is the time from the process's start (performance.timeOrigin) to the answer, median of
+ * several processes, interleaved.
  * No NODE_OPTIONS, as in the stack (the logger source-maps a logged stack itself, reading the map
  * only then: lib/powertools/source-mapped-stack.ts); identify is also measured with
  * --enable-source-maps, which makes Node parse the source map at import, to show what it costs.
@@ -136,6 +138,38 @@ export const handler = async (event) => {
 };
 `;
 
+/**
+ * sdkKnownContact inside the stack issue 9 requires of every function, and nothing of the
+ * service: middy with Powertools' Logger and Metrics middlewares (the ColdStart metric too), the
+ * JSON body parser, a zod/mini parse of the two fields, one log line and one metric. What a
+ * function on that stack pays before any code of its own: identify's budget is measured against
+ * sdkBaseline, and this row shows how much of the allowance the required stack alone takes.
+ */
+const STACK_FLOOR = `
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import * as z from 'zod/mini';
+${SDK_KNOWN_CONTACT.replace('export const handler = async (event) => {', 'const lookup = async (event) => {')}
+const logger = new Logger();
+const metrics = new Metrics();
+const Body = z.object({ email: z.nullish(z.string()), phoneNumber: z.nullish(z.union([z.string(), z.number()])) });
+export const handler = middy()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(httpJsonBodyParser())
+  .handler(async (event) => {
+    const { email, phoneNumber } = Body.parse(event.body);
+    const answer = await lookup({ body: JSON.stringify({ email, phoneNumber: phoneNumber == null ? phoneNumber : String(phoneNumber) }) });
+    metrics.addMetric('Lookups', 'Count', 1);
+    logger.info('request', { status: answer.statusCode });
+    return answer;
+  });
+`;
+
 const RUNNER = `
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -215,6 +249,7 @@ export async function measureColdStarts(options: {
   helloNodeHttp: ColdStartResult;
   sdkBaseline: ColdStartResult;
   sdkKnownContact: ColdStartResult;
+  stackFloor: ColdStartResult;
   functions: ColdStartResult[];
   proposals: ColdStartResult[];
 }> {
@@ -235,12 +270,15 @@ export async function measureColdStarts(options: {
   writeFileSync(sdkSrc, SDK_BASELINE);
   const sdkKnownSrc = join(OUT, 'sdk-known-src.mjs');
   writeFileSync(sdkKnownSrc, SDK_KNOWN_CONTACT);
+  const stackFloorSrc = join(OUT, 'stack-floor-src.mjs');
+  writeFileSync(stackFloorSrc, STACK_FLOOR);
 
   const identifyEvent = httpEvent('POST', '/identify', options.identifyBody);
   const events: Record<string, unknown> = {
     hello: httpEvent('GET', '/hello'),
     sdkBaseline: identifyEvent,
     sdkKnownContact: identifyEvent,
+    stackFloor: identifyEvent,
     identify: identifyEvent,
     health: httpEvent('GET', '/health'),
     notFound: httpEvent('GET', '/no-such-route'),
@@ -262,6 +300,7 @@ export async function measureColdStarts(options: {
     { name: 'helloNodeHttp', entry: helloHttpSrc, external, event: 'hello', kind: 'baseline', aliases: false },
     { name: 'sdkBaseline', entry: sdkSrc, external, event: 'sdkBaseline', kind: 'baseline' },
     { name: 'sdkKnownContact', entry: sdkKnownSrc, external, event: 'sdkKnownContact', kind: 'baseline' },
+    { name: 'stackFloor', entry: stackFloorSrc, external, event: 'stackFloor', kind: 'baseline' },
     ...(Object.keys(FUNCTIONS) as FunctionName[]).map((name) => ({
       name,
       entry: resolve(ROOT, FUNCTIONS[name].entry),
@@ -334,6 +373,7 @@ export async function measureColdStarts(options: {
     helloNodeHttp: results[1]!,
     sdkBaseline: results[2]!,
     sdkKnownContact: results[3]!,
+    stackFloor: results[4]!,
     functions: results.filter((r) => kind(r.name) === 'function'),
     proposals: results.filter((r) => kind(r.name) === 'proposal'),
   };
