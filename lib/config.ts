@@ -5,13 +5,6 @@
 import type { ContactValueMode } from './events/change';
 import { TABLE_KEYS, TABLES, type TableNames } from './tables';
 
-export interface FaultConfig {
-  /** Probability that a write is refused with a synthetic TransactionConflict before it is sent. */
-  conflictRate: number;
-  /** Probability that a successful write's response is dropped (the write stays committed). */
-  lostResponseRate: number;
-}
-
 /** What a function that touches storage needs: read by getConfig() on first use. */
 export interface Config {
   tables: TableNames;
@@ -20,8 +13,6 @@ export interface Config {
   endpoint: string | undefined;
   /** How many contact ids one instance reserves with one counter write. */
   idBlockSize: number;
-  /** Fault injection for tests and the stress command; never set in a deployment. */
-  faults: FaultConfig | null;
   /** EVENT_CONTACT_VALUES: change events carry emails and phones hashed (default) or in clear. */
   eventContactValues: ContactValueMode;
 }
@@ -99,11 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DYNAMODB_ENDPOINT must be an http(s) URL');
   }
 
-  const faults = parseFaults(env.FAULT_INJECTION, problems);
-  if (faults && env.AWS_LAMBDA_FUNCTION_NAME) {
-    problems.push('FAULT_INJECTION is refused inside AWS Lambda');
-  }
-
   const eventContactValues = (env.EVENT_CONTACT_VALUES || 'hashed') as ContactValueMode;
   if (eventContactValues !== 'hashed' && eventContactValues !== 'clear') {
     problems.push('EVENT_CONTACT_VALUES must be "hashed" or "clear"');
@@ -114,31 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint,
     idBlockSize: int('ID_BLOCK_SIZE', 50, 1, 10_000),
-    faults,
     eventContactValues,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-/** FAULT_INJECTION="conflict=0.1,lost=0.05" */
-function parseFaults(raw: string | undefined, problems: string[]): FaultConfig | null {
-  if (!raw) return null;
-  const faults: FaultConfig = { conflictRate: 0, lostResponseRate: 0 };
-  for (const part of raw.split(',')) {
-    const [key, value] = part.split('=').map((s) => s.trim());
-    const rate = Number(value);
-    if (!(rate >= 0 && rate <= 1)) {
-      problems.push(`FAULT_INJECTION: "${part}" needs a rate from 0 to 1`);
-    } else if (key === 'conflict') {
-      faults.conflictRate = rate;
-    } else if (key === 'lost') {
-      faults.lostResponseRate = rate;
-    } else {
-      problems.push(`FAULT_INJECTION: unknown fault "${key}" (known: conflict, lost)`);
-    }
-  }
-  return faults;
 }
 
 let cached: Config | undefined;

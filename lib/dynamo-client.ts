@@ -1,12 +1,12 @@
 /**
  * The DynamoDB client, created once per container. Locally (DYNAMODB_ENDPOINT set) it uses fixed
- * dummy credentials unless real ones are in the environment; fault injection is attached only
- * when the configuration asks for it (tests and the stress command).
+ * dummy credentials unless real ones are in the environment. Tools instrument it through
+ * lib/container.ts's onDynamoClientCreated (the local server's fault injection, the benchmark's
+ * round-trip counter).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config';
-import { addFaultInjection } from './faults';
 
 export function createDocumentClient(config: Config): DynamoDBDocumentClient {
   const local = config.endpoint !== undefined;
@@ -27,7 +27,6 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
       httpsAgent: { keepAlive: true, maxSockets: 256 },
     },
   });
-  if (config.faults) addFaultInjection(client, config.faults);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

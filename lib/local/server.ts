@@ -14,7 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { onDynamoClientCreated } from '../container';
+import { addFaultInjection, faultsFromEnv } from '../faults';
 import { errorBody } from '../http/response';
 import { FUNCTIONS, matchRoute, type FunctionName } from '../routes';
 import { serveApiDocs } from './api-docs';
@@ -70,8 +73,23 @@ export interface LocalServerOptions {
   storageAvailable?: () => boolean;
 }
 
+let faultsAttached = false;
+
+/**
+ * FAULT_INJECTION (the stress command's --faults): faults on the functions' DynamoDB client, from
+ * its creation on. Only here: the functions never import lib/faults.ts.
+ */
+function injectConfiguredFaults(): void {
+  const faults = faultsFromEnv();
+  if (!faults || faultsAttached) return;
+  faultsAttached = true;
+  // The document client shares its middleware stack with the client it wraps.
+  onDynamoClientCreated((db) => addFaultInjection(db as unknown as DynamoDBClient, faults));
+}
+
 export function createLocalServer(options: LocalServerOptions = {}): Server {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  injectConfiguredFaults();
   const auth = options.auth ?? { adminToken: process.env.ADMIN_TOKEN, userToken: process.env.LOCAL_USER_TOKEN };
   const storageAvailable = options.storageAvailable ?? (() => true);
   prepareLocalInvocations();

@@ -8,21 +8,20 @@ import { join, resolve } from 'node:path';
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError } from '../../lib/config';
 import { createDocumentClient } from '../../lib/dynamo-client';
 import { translate } from '../../lib/store/dynamodb';
 import { TransientStorageError } from '../../lib/errors';
-import { addFaultInjection, LostResponseError, syntheticConflict } from '../../lib/faults';
-import { localTableNames, tableEnvironment } from '../../lib/tables';
+import { addFaultInjection, faultsFromEnv, LostResponseError, syntheticConflict } from '../../lib/faults';
 import { createTestTables } from '../support/dynamo';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 async function faultyClient(faults: { conflictRate: number; lostResponseRate: number }, random = () => 0.5) {
   const t = await createTestTables();
-  const db = createDocumentClient(t.config({ faults: null }));
+  const db = createDocumentClient(t.config());
   addFaultInjection(db as unknown as DynamoDBClient, faults, random);
-  const plain = createDocumentClient(t.config({ faults: null }));
+  const plain = createDocumentClient(t.config());
   const exists = async (email: string) =>
     (await plain.send(new GetCommand({ TableName: t.tables.emails, Key: { email }, ConsistentRead: true }))).Item !== undefined;
   const put = (email: string) => ({
@@ -77,25 +76,23 @@ describe('fault injection', () => {
 });
 
 describe('fault injection is never active in a deployment', () => {
-  const tables = tableEnvironment(localTableNames());
-
-  it('is parsed from FAULT_INJECTION for local runs', () => {
-    expect(loadConfig({ ...tables, FAULT_INJECTION: 'conflict=0.1,lost=0.05' }).faults).toEqual({
+  it('is read from FAULT_INJECTION by the local server', () => {
+    expect(faultsFromEnv({ FAULT_INJECTION: 'conflict=0.1,lost=0.05' })).toEqual({
       conflictRate: 0.1,
       lostResponseRate: 0.05,
     });
-    expect(loadConfig({ ...tables }).faults).toBeNull();
-    expect(() => loadConfig({ ...tables, FAULT_INJECTION: 'conflict=2' })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...tables, FAULT_INJECTION: 'explode=0.1' })).toThrow(ConfigError);
+    expect(faultsFromEnv({})).toBeNull();
+    expect(() => faultsFromEnv({ FAULT_INJECTION: 'conflict=2' })).toThrow(ConfigError);
+    expect(() => faultsFromEnv({ FAULT_INJECTION: 'explode=0.1' })).toThrow(ConfigError);
   });
 
-  it('is refused by the configuration inside AWS Lambda', () => {
-    expect(() =>
-      loadConfig({ ...tables, FAULT_INJECTION: 'conflict=0.1', AWS_LAMBDA_FUNCTION_NAME: 'identify' }),
-    ).toThrow(/FAULT_INJECTION is refused inside AWS Lambda/);
+  it('refuses to start inside AWS Lambda', () => {
+    expect(() => faultsFromEnv({ FAULT_INJECTION: 'conflict=0.1', AWS_LAMBDA_FUNCTION_NAME: 'identify' })).toThrow(
+      /FAULT_INJECTION is refused inside AWS Lambda/,
+    );
   });
 
-  it('is never set by the deployed stack or the function code', () => {
+  it('is never set by the deployed stack, and only the local server attaches it', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => {
         const path = join(dir, name);
@@ -105,11 +102,13 @@ describe('fault injection is never active in a deployment', () => {
       (file) => readFileSync(file, 'utf8').includes('FAULT_INJECTION'),
     );
     expect(offenders).toEqual([]);
-    // The only way in is the configuration, which lib/config.ts guards above.
-    const libUses = files(join(ROOT, 'lib')).filter((file) => readFileSync(file, 'utf8').includes('FAULT_INJECTION'));
-    expect(libUses.map((f) => f.slice(ROOT.length + 1)).sort()).toEqual(
-      expect.arrayContaining(['lib/config.ts']),
-    );
-    expect(libUses.every((f) => /lib\/(config|faults|dynamo-client)\.ts$/.test(f))).toBe(true);
+    // In lib, only lib/faults.ts reads the variable and only the local server imports it (so no
+    // function bundle carries it: test/infra/bundle.test.ts checks the bundles themselves).
+    // The server names it in a comment.
+    const relative = (f: string) => f.slice(ROOT.length + 1);
+    const libFiles = files(join(ROOT, 'lib'));
+    expect(libFiles.filter((f) => readFileSync(f, 'utf8').includes('FAULT_INJECTION')).map(relative).sort()).toEqual(['lib/faults.ts', 'lib/local/server.ts']);
+    const importers = libFiles.filter((f) => /from '\.{1,2}\/(?:\.\.\/)*faults'/.test(readFileSync(f, 'utf8'))).map(relative);
+    expect(importers).toEqual(['lib/local/server.ts']);
   });
 });

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityStack } from '../../infra/identity-stack';
 import { LAMBDA_UNLOADED_MODULES } from '../../lib/bundling';
-import type { FunctionName } from '../../lib/routes';
+import { FUNCTIONS, type FunctionName } from '../../lib/routes';
 import { createTestTables } from '../support/dynamo';
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string };
@@ -121,6 +121,15 @@ describe('the bundled functions, invoked as sam local would', () => {
       for (const external of LAMBDA_UNLOADED_MODULES) {
         expect(code.match(new RegExp(`from\\s*["']${external}["']`, 'g')) ?? [], `${name}: ${external}`).toEqual([]);
       }
+    }
+  });
+
+  it('no bundle carries the fault injection or the local server (test-only code, never deployed)', () => {
+    for (const name of Object.keys(stack.functions) as FunctionName[]) {
+      const { sources } = JSON.parse(readFileSync(`${bundledHandler(name).file}.map`, 'utf8')) as { sources: string[] };
+      expect(sources.filter((source) => /lib\/(faults\.ts|local\/)/.test(source)), name).toEqual([]);
+      // The map names the project's files (so the check above can fail): at least the entry point.
+      expect(sources.some((source) => source.endsWith(FUNCTIONS[name].entry)), `${name}: ${FUNCTIONS[name].entry} in the map`).toBe(true);
     }
   });
 

@@ -34,7 +34,7 @@ const INSTANCES = 5;
 /** Fresh tables and a client that spreads requests over several service instances. */
 async function viaService(): Promise<{ tables: TestTables; send: Client }> {
   const tables = await createTestTables();
-  const config = tables.config({ faults: null, idBlockSize: 10 });
+  const config = tables.config({ idBlockSize: 10 });
   const services = Array.from(
     { length: INSTANCES },
     () => new IdentityService(new DynamoContactStore(createDocumentClient(config), config.tables, config.idBlockSize)),

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { loadConfig, type Config, type FaultConfig } from '../../lib/config';
+import { loadConfig, type Config } from '../../lib/config';
+import { addFaultInjection, type FaultConfig } from '../../lib/faults';
 import { createDocumentClient } from '../../lib/dynamo-client';
 import { DynamoContactStore } from '../../lib/store/dynamodb';
 import { IdentityService, type IdentityServiceOptions } from '../../lib/identity-service';
@@ -21,7 +22,7 @@ export interface TestTables {
   tables: TableNames;
   /** Environment variables that point a handler or the local server at these tables. */
   env: Record<string, string>;
-  config(overrides?: { faults?: FaultConfig | null; idBlockSize?: number }): Config;
+  config(overrides?: { idBlockSize?: number }): Config;
 }
 
 export async function createTestTables(): Promise<TestTables> {
@@ -48,8 +49,10 @@ export async function createTestService(
   options: { faults?: FaultConfig | null; idBlockSize?: number; service?: IdentityServiceOptions } = {},
 ) {
   const t = await createTestTables();
-  const config = t.config({ faults: options.faults ?? null, idBlockSize: options.idBlockSize ?? 50 });
+  const config = t.config({ idBlockSize: options.idBlockSize ?? 50 });
   const db = createDocumentClient(config);
+  // The document client shares its middleware stack with the client it wraps.
+  if (options.faults) addFaultInjection(db as unknown as DynamoDBClient, options.faults);
   const store = new DynamoContactStore(db, config.tables, config.idBlockSize);
   const service = new IdentityService(store, options.service);
   return { ...t, db, store, service };

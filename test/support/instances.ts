@@ -6,7 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { FaultConfig } from '../../lib/config';
+import type { FaultConfig } from '../../lib/faults';
 import { createDocumentClient } from '../../lib/dynamo-client';
 import { DynamoContactStore, MAX_TRANSACTION_ACTIONS } from '../../lib/store/dynamodb';
 import { addFaultInjection } from '../../lib/faults';
@@ -94,7 +94,7 @@ export interface InstanceOptions {
 }
 
 export function instance(t: TestTables, options: InstanceOptions = {}) {
-  const config = t.config({ faults: null, idBlockSize: options.idBlockSize ?? 50 });
+  const config = t.config({ idBlockSize: options.idBlockSize ?? 50 });
   const db = createDocumentClient(config);
   // The document client shares its middleware stack with the client it wraps.
   if (options.faults) addFaultInjection(db as unknown as DynamoDBClient, options.faults, options.random);
