@@ -6,23 +6,19 @@
  * redirect back with the code, PKCE token exchange. Every API response a page receives is checked
  * against openapi.json (test/support/browser-contract.ts). Also a few calls to seed data.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { openLocalOidc, type LocalOidc, type LocalOidcOptions, type LocalUser } from '../../lib/local/oidc';
 import { jwtAuthorizer } from '../../lib/local/oidc-verifier';
-import { launchBrowser, pageOpener, startLocalSite, type LocalSite, type PageOpener } from '../support/browser';
-import { useApiContract, type ApiContractWatch } from '../support/browser-contract';
+import { launchBrowser, pageOpener, startLocalSite, type BrowserFixture, type LocalSite, type PageOpener } from '../support/browser';
+import { useApiContract } from '../support/browser-contract';
 import { httpRequest } from '../support/http';
 
 export const ADMIN_TOKEN = 'console-tests-admin-token-0123456789abcdef';
 
-export interface ConsoleFixture {
-  browser: Browser;
-  site: LocalSite;
+/** The browser fixture (test/support/browser.ts) with the file's OIDC provider. */
+export interface ConsoleFixture extends BrowserFixture {
   oidc: LocalOidc;
-  /** A fresh context and page; its API responses are contract-checked (a test fails on one outside openapi.json). */
-  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
-  contract: ApiContractWatch;
 }
 
 export function useConsole(options: LocalOidcOptions = {}): ConsoleFixture {
