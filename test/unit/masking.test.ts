@@ -1,0 +1,75 @@
+/**
+ * The masking rules of lib/masking.ts on their own: emails and phone-shaped runs in free text,
+ * keys named like an email or a phone at any depth, and what stays as it is. The logger applies
+ * them to every line (test/unit/http.test.ts "logs", test/unit/log-masking.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { maskEmail, maskPersonalData, maskPhone, maskText } from '../../lib/masking';
+
+describe('masking of personal data', () => {
+  it('masks emails inside free text, such as an error message', () => {
+    expect(maskPersonalData({ message: 'duplicate claim for doc.brown@hillvalley.edu, retry' })).toEqual({
+      message: 'duplicate claim for d***@***.edu, retry',
+    });
+    expect(maskPersonalData({ error: new Error('<george@hillvalley.edu>') })).toMatchObject({
+      error: { name: 'Error', message: '<g***@***.edu>' },
+    });
+  });
+
+  it.each([
+    // Every form SPEC accepts once spaces, '-', '.', '(' and ')' are removed: '+'? and 4 to 15 digits.
+    ['1234', '***34'],
+    ['+15550109999', '+***99'],
+    ['+1 (555) 010-9999', '+***99'],
+    ['555.010.9999', '***99'],
+    ['(555)0109999', '(***99'],
+    ['5 5 5 0', '***50'],
+    ['123456789012345', '***45'],
+  ])('masks the phone number %s inside free text', (phone, masked) => {
+    expect(maskText(`call ${phone} now`)).toBe(`call ${masked} now`);
+    expect(maskText(`call ${phone} now`)).not.toContain(phone.replace(/\D/g, '').slice(0, 3));
+  });
+
+  it('keeps short numbers of free text and the request id as they are', () => {
+    expect(maskText('attempt 3 of 123, id 42')).toBe('attempt 3 of 123, id 42');
+    expect(maskPersonalData({ requestId: 'f00d-1234-5678', other: 'f00d-1234-5678' }, '', 0, new Set(['requestId']))).toEqual({
+      requestId: 'f00d-1234-5678',
+      other: 'f00d-***78',
+    });
+  });
+
+  it('masks a phone number given as a number', () => {
+    expect(maskPersonalData({ phoneNumber: 5550109999 })).toEqual({ phoneNumber: '***99' });
+  });
+
+  it.each([
+    ['george@hillvalley.edu', 'g***@***.edu'],
+    ['a@b.co', 'a***@***.co'],
+    ['doc@localhost', 'd***@***'],
+  ])('maskEmail(%s) = %s', (email, masked) => {
+    expect(maskEmail(email)).toBe(masked);
+  });
+
+  it.each([
+    ['+15550109999', '***99'],
+    ['123456', '***56'],
+  ])('maskPhone(%s) = %s', (phone, masked) => {
+    expect(maskPhone(phone)).toBe(masked);
+  });
+
+  it('maskPersonalData masks keys named like email or phone at any depth and leaves the rest', () => {
+    expect(
+      maskPersonalData({
+        route: 'POST /identify',
+        status: 200,
+        nested: { deeper: { email: 'george@hillvalley.edu', phone: '919191' } },
+        list: [{ phoneNumber: '717171' }],
+      }),
+    ).toEqual({
+      route: 'POST /identify',
+      status: 200,
+      nested: { deeper: { email: 'g***@***.edu', phone: '***91' } },
+      list: [{ phoneNumber: '***71' }],
+    });
+  });
+});
