@@ -126,10 +126,15 @@ describe('npm start and its own faults', () => {
         socket.on('close', () => r(received));
         socket.on('error', () => r(received));
       });
-      socket.write(`POST /identify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
-      return { socket, body, answered };
+      const sent = new Promise<void>((r) =>
+        socket.write(`POST /identify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`, () => r()),
+      );
+      return { socket, body, answered, sent };
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // Every connection established and its partial request flushed, then time for the server to
+    // accept and parse them all (a loaded machine is slow to): only then is each one in flight.
+    await Promise.all(sockets.map((s) => s.sent));
+    await new Promise((r) => setTimeout(r, 1_500));
     process.kill(local.tsxPid, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     for (const s of sockets) s.socket.write(s.body.slice(5));
