@@ -4,16 +4,21 @@
  * holds a customer's email or phone number in clear.
  *
  * Two rules:
- * - the value of any key named like `email` or `phone` (at any depth, strings and numbers) is
+ * - the value of any key named like `email` or `phone` (at any depth, strings and numbers, and
+ *   every string or number nested under such a key, e.g. a DynamoDB `{"email":{"S":…}}`) is
  *   masked whole: "george@hillvalley.edu" -> "g***@***.edu", "+15550109999" -> "***99";
- * - inside any other string (free text: a message, an error's message and stack), every
- *   email-shaped run and every phone-shaped run is masked. Phone-shaped = what SPEC would accept
+ * - inside any other string (free text: a message, every line of an error's stack that is not a
+ *   frame), every email-shaped run and every phone-shaped run is masked. Email-shaped = any run
+ *   without whitespace or '"' around an '@': SPEC accepts addresses such as "x<y>@example.com"
+ *   or "john(work)@example.com", so punctuation does not end the run (it over-masks, the safe
+ *   side). Phone-shaped = what SPEC would accept
  *   as a phone once its separators are removed, and more: 4 or more ASCII digits in a row, where
  *   any run of spaces, '-', '.', '(' or ')' may sit between two digits ("555-0109",
  *   "+1 (555) 010 9999", "5550109999"). The run keeps only its last two digits ("+***99"). This
  *   over-masks other numbers of 4+ digits written in text ("8192 bytes" -> "***92 bytes"): in a
  *   log line that is the safe side. Numbers logged as numbers under other keys (ids, durations,
- *   counts) are not text and stay as they are.
+ *   counts) are not text and stay as they are. Binary data is written as "[binary]", functions
+ *   are dropped (an object's own `toJSON` could otherwise write what it likes).
  */
 
 /** "george@hillvalley.edu" -> "g***@***.edu" */
@@ -30,8 +35,10 @@ export function maskPhone(phone: string): string {
 }
 
 const PERSONAL = /email|phone/i;
-/** Something shaped like an email address inside free text. */
-const EMAIL_IN_TEXT = /[^\s@"'<>()[\],;:]+@[^\s@"'<>()[\],;:]+/g;
+/** Something shaped like an email address inside free text (see above: only whitespace and '"' end it). */
+const EMAIL_IN_TEXT = /[^\s@"]+@[^\s@"]+/g;
+/** A frame line of a V8 stack ("    at fn (file:line:col)"): code locations, kept readable. */
+const FRAME_LINE = /^\s+at /;
 /** 4+ digits, any run of SPEC's phone separators (and other whitespace) allowed between two digits. */
 const PHONE_IN_TEXT = /\d(?:[\s().-]*\d){3,}/g;
 
@@ -53,13 +60,12 @@ const AS_THEY_ARE: StackFrames = (stack) => stack;
  */
 function maskError(error: Error, depth: number, frames: StackFrames): Record<string, unknown> {
   const message = maskText(String(error.message ?? ''));
-  let stack = typeof error.stack === 'string' ? error.stack : undefined;
-  if (stack && error.message) stack = stack.split(error.message).join(message);
-  // Whatever else the stack's first line says (a name with personal data is unlikely), mask it too.
-  if (stack) {
-    const [head, ...lines] = stack.split('\n');
-    stack = frames([maskText(head ?? ''), ...lines].join('\n'));
-  }
+  // Every line but the frames: the message (even one changed after the stack was captured, as
+  // the AWS SDK does when it appends to it) and whatever else a line says.
+  const stack =
+    typeof error.stack === 'string'
+      ? frames(error.stack.split('\n').map((line) => (FRAME_LINE.test(line) ? line : maskText(line))).join('\n'))
+      : undefined;
   const out: Record<string, unknown> = { name: error.name, message };
   if (stack) out.stack = stack;
   if (error.cause !== undefined) out.cause = maskPersonalData(error.cause, 'cause', depth + 1, NO_KEYS, frames);
@@ -89,11 +95,17 @@ export function maskPersonalData(
     return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
   }
   if (typeof value === 'string') return maskText(value);
+  if (typeof value === 'function') return undefined;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return '[binary]';
   if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1, verbatim, frames));
   if (value instanceof Error) return maskError(value, depth, frames);
   if (value && typeof value === 'object') {
+    // Under an email- or phone-named key, every nested value is that kind of value.
+    const inherited = PERSONAL.test(key);
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, maskPersonalData(v, k, depth + 1, verbatim, frames)]),
+      Object.entries(value)
+        .filter(([, v]) => typeof v !== 'function')
+        .map(([k, v]) => [k, maskPersonalData(v, inherited && !PERSONAL.test(k) ? key : k, depth + 1, verbatim, frames)]),
     );
   }
   return value;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { processStreamBatch } from '../events/stream';
 import type { TableNames } from '../tables';
 import { LocalEventSink } from './event-sink';
+import { errorFields, localLog } from './log';
 import { StreamPoller } from './stream-poller';
 
 export interface LocalEvents {
@@ -30,7 +31,7 @@ export async function startLocalEvents(options: {
   /** The poller's pause after a pass that read nothing (tests lengthen it to order their steps). */
   idleMs?: number;
 }): Promise<LocalEvents> {
-  const onError = options.onError ?? ((message, error) => process.stderr.write(`${message}: ${(error as Error).message}\n`));
+  const onError = options.onError ?? ((message, error) => localLog('warn', message, errorFields(error)));
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fluxkart-events-'));
   const file = join(dir, 'events.ndjson');
   const sink = new LocalEventSink(file);

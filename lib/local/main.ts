@@ -24,6 +24,7 @@ import { httpSettings } from '../config';
 import { prepareLocalStorage } from './environment';
 import { generateToken } from './auth';
 import { startLocalEvents } from './events';
+import { maskText } from '../masking';
 import { localLog } from './log';
 import { localOidcOptionsFromEnv, openLocalOidc, signInBanner } from './oidc';
 import { jwtAuthorizer } from './oidc-verifier';
@@ -129,6 +130,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+  process.stderr.write(`npm start failed: ${maskText((error as Error).message)}\n`);
   process.exit(1);
 });

@@ -26,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { ADMINS_GROUP } from '../auth';
+import { errorFields, localLog } from './log';
 import { escapeHtml, handleInteraction, INTERACTION_PREFIX, page } from './oidc-interactions';
 
 export const CONSOLE_CLIENT_ID = 'fluxkart-console';
@@ -112,7 +113,7 @@ export async function openLocalOidc(options: LocalOidcOptions = {}): Promise<Loc
         const path = new URL(req.url ?? '/', issuer).pathname;
         if (path.startsWith(INTERACTION_PREFIX)) {
           handleInteraction(provider, Object.values(users), new URL(consoleOrigin).origin, req, res).catch((error: unknown) => {
-            process.stderr.write(`local sign-in: ${(error as Error).message}\n`);
+            localLog('warn', 'local sign-in failed', errorFields(error));
             if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
             res.end('This sign-in attempt has expired or is invalid: go back to the console and sign in again.');
           });
@@ -240,7 +241,7 @@ async function createProvider(
     },
   };
   const provider = new Provider(issuer, configuration);
-  provider.on('server_error', (_ctx, error) => process.stderr.write(`local sign-in: ${error.message}\n`));
+  provider.on('server_error', (_ctx, error) => localLog('error', 'local sign-in provider error', errorFields(error)));
   return provider;
 }
 

@@ -12,7 +12,7 @@ describe('masking of personal data', () => {
       message: 'duplicate claim for d***@***.edu, retry',
     });
     expect(maskPersonalData({ error: new Error('<george@hillvalley.edu>') })).toMatchObject({
-      error: { name: 'Error', message: '<g***@***.edu>' },
+      error: { name: 'Error', message: '<***@***.edu>' },
     });
   });
 
@@ -71,5 +71,45 @@ describe('masking of personal data', () => {
       nested: { deeper: { email: 'g***@***.edu', phone: '***91' } },
       list: [{ phoneNumber: '***71' }],
     });
+  });
+
+  it.each([
+    // Addresses SPEC accepts (lib/validation.ts): punctuation does not end an email-shaped run.
+    'x<y>@example.com',
+    'john(work)@example.com',
+    '[x]@example.com',
+    "o'brien@example.com",
+    'a;b:c@example.com',
+    'jane@exa(mple).com',
+    'a,b@example.com',
+  ])('masks the whole of %s inside free text', (email) => {
+    const masked = maskText(`no claim for ${email} here`);
+    expect(masked).toMatch(/^no claim for \S\*\*\*@\*\*\*\S* here$/);
+    for (const part of email.split('@')) expect(masked).not.toContain(part.slice(1));
+  });
+
+  it('masks every value nested under an email- or phone-named key, such as a DynamoDB attribute', () => {
+    expect(maskPersonalData({ email: { S: 'a,b@example.com' }, phone: { N: '5550109999' }, Item: { phoneNumber: { S: '+15550109999' } } })).toEqual({
+      email: { S: 'a***@***.com' },
+      phone: { N: '***99' },
+      Item: { phoneNumber: { S: '***99' } },
+    });
+  });
+
+  it('masks every line of a stack that is not a frame, even when the message changed after the stack was taken', () => {
+    const error = new Error('bad row');
+    error.stack = 'Error: bad row\nemail george@hillvalley.edu phone 5550109999\n    at parse (file:///var/task/index.mjs:1:2)';
+    const masked = maskPersonalData({ error }) as { error: { stack: string } };
+    expect(masked.error.stack).toBe('Error: bad row\nemail g***@***.edu phone ***99\n    at parse (file:///var/task/index.mjs:1:2)');
+  });
+
+  it('writes binary data as [binary] and drops functions, toJSON included', () => {
+    const masked = maskPersonalData({
+      body: Buffer.from('george@hillvalley.edu'),
+      bytes: new Uint8Array([1, 2]),
+      custom: { toJSON: () => 'george@hillvalley.edu', id: 7 },
+    });
+    expect(masked).toEqual({ body: '[binary]', bytes: '[binary]', custom: { id: 7 } });
+    expect(JSON.stringify(masked)).not.toContain('george');
   });
 });
