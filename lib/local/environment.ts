@@ -1,8 +1,10 @@
 /**
  * Prepares storage for a local run: starts an embedded DynamoDB Local unless DYNAMODB_ENDPOINT
- * names another DynamoDB, creates missing tables, and sets the environment the handlers read.
+ * names another DynamoDB, creates missing tables, sets the environment the handlers read, and
+ * validates the storage configuration (lib/config.ts) right away.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../config';
 import { localTableNames, tableEnvironment, type TableNames } from '../tables';
 import { ensureTables } from './bootstrap';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
@@ -41,5 +43,13 @@ export async function prepareLocalStorage(options: {
   }
   Object.assign(process.env, tableEnvironment(tables), { DYNAMODB_ENDPOINT: endpoint });
   process.env.AWS_REGION ??= 'us-east-1';
+  try {
+    // The functions read the storage configuration on first use; a local run checks it at once, so
+    // that a bad ID_BLOCK_SIZE or EVENT_CONTACT_VALUES stops `npm start` instead of a request.
+    loadConfig();
+  } catch (error) {
+    await dynamo?.stop();
+    throw error;
+  }
   return { endpoint, tables, embedded, dynamo, stop: async () => dynamo?.stop() };
 }
