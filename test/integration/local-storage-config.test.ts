@@ -1,0 +1,33 @@
+/**
+ * `npm start` checks the storage configuration before it listens (lib/local/environment.ts): the
+ * functions read it only on first use, so without this a bad value would surface as the first
+ * request's 500.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lib/config';
+import { prepareLocalStorage } from '../../lib/local/environment';
+import { dynamoEndpoint } from '../support/dynamo';
+
+afterEach(() => {
+  delete process.env.EVENT_CONTACT_VALUES;
+  delete process.env.ID_BLOCK_SIZE;
+});
+
+describe('local storage preparation', () => {
+  it.each([
+    ['EVENT_CONTACT_VALUES', 'bogus', /EVENT_CONTACT_VALUES must be "hashed" or "clear"/],
+    ['ID_BLOCK_SIZE', '0', /ID_BLOCK_SIZE must be an integer from 1 to 10000/],
+  ])('refuses %s=%s before anything listens', async (name, value, message) => {
+    process.env[name] = value;
+    const attempt = prepareLocalStorage({ endpoint: dynamoEndpoint(), tablePrefix: 'cfg_' });
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+
+  it('accepts a valid configuration', async () => {
+    process.env.EVENT_CONTACT_VALUES = 'clear';
+    const storage = await prepareLocalStorage({ endpoint: dynamoEndpoint(), tablePrefix: 'cfg_' });
+    expect(storage.tables.contacts).toBe('cfg_Contacts');
+    await storage.stop();
+  });
+});
