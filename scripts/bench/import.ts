@@ -23,6 +23,7 @@ import { replay } from '../../lib/import/replay';
 import { runImport } from '../../lib/import/run';
 import { ensureTables } from '../../lib/local/bootstrap';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { maskPersonalData } from '../../lib/masking';
 import { localTableNames, type TableNames } from '../../lib/tables';
 import { writeGenerated } from '../import/generate';
 
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`bench:import: failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  const masked = maskPersonalData(error) as { stack?: string } | string;
+  process.stderr.write(`bench:import: failed: ${typeof masked === 'string' ? masked : (masked.stack ?? String(error))}\n`);
   process.exit(1);
 });
