@@ -3,8 +3,10 @@
  * DynamoDB Local: browse, filter, search, product page, cart (add, quantity, remove, survives a
  * reload), checkout as a new customer, then with another email and the same phone (recognised),
  * an invalid email (shown, nothing sent or written), a server refusal shown as the server worded
- * it. axe on every page, keyboard reachability, no horizontal scroll at 390 × 844. Elements are
- * found by role and accessible name, as a screen reader user would find them.
+ * it, a checkout without an answer (503, then a lost answer) retried with the same order id while
+ * the browser's storage never holds the contacts in clear. axe on every page, keyboard
+ * reachability, no horizontal scroll at 390 × 844. Elements are found by role and accessible name,
+ * as a screen reader user would find them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -28,6 +30,12 @@ const orders = async () => (await scan('orders')).filter((item) => item.kind ===
 
 async function addToCart(page: Page, name: string) {
   await page.getByRole('button', { name: `Add to cart (${name})` }).click();
+}
+
+/** Every key and value of the page's localStorage and sessionStorage, and its cookies. */
+async function storedText(page: Page): Promise<string> {
+  // (a string: the root tsconfig has no DOM types; this runs in the page)
+  return page.evaluate<string>(`JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])`);
 }
 
 async function checkout(page: Page, contact: { email?: string; phone?: string }) {
@@ -149,6 +157,54 @@ describe('storefront', () => {
     expect(await orders()).toEqual(ordersBefore);
     expect(await scan('contacts')).toEqual(contactsBefore);
   });
+
+  it('a checkout without an answer keeps its order id for the retry, never the contacts in clear', async () => {
+    const page = await t.newPage();
+    await page.goto('/');
+    await addToCart(page, 'Marty Mechanical Keyboard');
+    // An entry of the old format (fingerprint in clear) is deleted when the shop loads.
+    await page.evaluate(`localStorage.setItem('fluxkart.pendingOrder.v1', '{"id":"x","fingerprint":"[[],\\"old@hillvalley.edu\\",null]"}')`);
+    await page.reload();
+    expect(await storedText(page)).not.toContain('old@hillvalley.edu');
+
+    // 1st attempt: 503 (nothing recorded); 2nd: recorded, but the answer is lost; then the real answer.
+    const sent: string[] = [];
+    await page.route('**/checkout', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      sent.push((route.request().postDataJSON() as { orderId: string }).orderId);
+      if (sent.length === 1) {
+        const error = { code: 'storage_unavailable', message: 'Storage is unavailable. Try again.', requestId: 'test-503' };
+        return route.fulfill({ status: 503, headers: { 'retry-after': '1', 'x-request-id': 'test-503' }, json: { error } });
+      }
+      if (sent.length === 2) {
+        await route.fetch();
+        return route.abort('failed');
+      }
+      return route.continue();
+    });
+    const inClear = /lorraine|5550107777/i;
+    const storedInClear = async () => {
+      const text = await storedText(page);
+      return inClear.test(text) || inClear.test(text.replace(/\D/g, ''));
+    };
+
+    await checkout(page, { email: 'Lorraine.Baines@HillValley.edu', phone: '+1 (555) 010-7777' });
+    await poll(() => page.getByRole('alert').textContent()).toBe('Storage is unavailable. Try again.');
+    expect(await storedInClear()).toBe(false);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await poll(() => page.getByRole('alert').textContent()).toBe('The shop could not be reached. Check your connection and try again.');
+    expect(await storedInClear()).toBe(false);
+    await poll(async () => (await orders()).filter((o) => o.orderId === sent[0]).length).toBe(1);
+
+    // The tab is closed; the shopper comes back and submits the same cart and contacts, typed differently.
+    await page.reload();
+    await checkout(page, { email: 'lorraine.baines@hillvalley.edu', phone: '+15550107777' });
+    await poll(() => page.getByRole('heading', { level: 1, name: /^Thank you! Order FK-/ }).count()).toBe(1);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent).size).toBe(1);
+    expect((await orders()).filter((o) => o.orderId === sent[0])).toHaveLength(1);
+    expect(await storedText(page)).not.toContain('pendingOrder');
+  }, 60_000);
 
   it('every control of the catalogue is reachable with the keyboard', async () => {
     const page = await t.newPage();

@@ -2,13 +2,20 @@
  * The cart: lines {productId, quantity} kept in localStorage (it survives a reload and is shared
  * by the shop's tabs), with a tiny subscribe API and a Preact hook. Also the pending order id of
  * a checkout that got no answer, so a retry of the same cart and contact reuses it and the order
- * is never recorded twice. Prices always come from the catalogue, never from storage.
+ * is never recorded twice; the contacts are never stored, only a SHA-256 digest. Prices always
+ * come from the catalogue, never from storage.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { MAX_QUANTITY, productById, type CartLine } from '../../../lib/checkout/catalogue';
 
 const CART_KEY = 'fluxkart.cart.v1';
-const PENDING_KEY = 'fluxkart.pendingOrder.v1';
+const PENDING_KEY = 'fluxkart.pendingOrder.v2';
+// v1 kept the fingerprint, email and phone included, in clear: drop any left by an old page.
+try {
+  localStorage.removeItem('fluxkart.pendingOrder.v1');
+} catch {
+  // Private mode: nothing stored.
+}
 
 function read(): CartLine[] {
   try {
@@ -76,20 +83,33 @@ export function useCart(): CartLine[] {
   return cart.lines();
 }
 
+/** The SHA-256 of `text`, in hex. */
+async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function readPending(): { id: string; digest: string } | null {
+  try {
+    const pending = JSON.parse(localStorage.getItem(PENDING_KEY) ?? 'null') as { id: string; digest: string } | null;
+    return typeof pending?.id === 'string' && typeof pending.digest === 'string' ? pending : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The order id for this attempt: the pending one when the cart and contact are unchanged since an
- * attempt that got no answer, else a fresh UUID.
+ * attempt that got no answer, else a fresh UUID. `fingerprint` (cart and contacts) is stored only
+ * as the SHA-256 of the id and itself: the id salts it, so equal contacts never look alike.
  */
-export function orderIdFor(fingerprint: string): string {
-  try {
-    const pending = JSON.parse(localStorage.getItem(PENDING_KEY) ?? 'null') as { id: string; fingerprint: string } | null;
-    if (pending?.fingerprint === fingerprint) return pending.id;
-  } catch {
-    // fall through
-  }
+export async function orderIdFor(fingerprint: string): Promise<string> {
+  const pending = readPending();
+  if (pending && pending.digest === (await sha256Hex(pending.id + fingerprint))) return pending.id;
   const id = crypto.randomUUID();
+  const digest = await sha256Hex(id + fingerprint);
   try {
-    localStorage.setItem(PENDING_KEY, JSON.stringify({ id, fingerprint }));
+    localStorage.setItem(PENDING_KEY, JSON.stringify({ id, digest }));
   } catch {
     // fall through
   }

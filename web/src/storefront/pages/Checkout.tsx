@@ -74,9 +74,9 @@ export function CheckoutPage() {
       return;
     }
     const items = lines.map(({ productId, quantity }) => ({ productId, quantity }));
-    const orderId = orderIdFor(JSON.stringify([items, checked.email, checked.phone]));
     setBusy(true);
     try {
+      const orderId = await orderIdFor(JSON.stringify([items, checked.email, checked.phone]));
       const answer = await postJson<CheckoutResponseBody>('/checkout', { orderId, items, email: checked.email, phoneNumber: checked.phone });
       forgetPendingOrder();
       cart.clear();
