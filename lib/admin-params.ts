@@ -5,8 +5,8 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
-import { anyNumber, defineSchema, documented, parseOrThrow, refineWith, rule, type SchemaDocs } from './schemas/core';
-import { normaliseEmail, normalisePhoneNumber, parseIdentifyRequest } from './validation';
+import { anyNumber, defineSchema, documented, parseOrThrow, rule, type SchemaDocs } from './schemas/core';
+import { parseIdentifyRequest } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -124,37 +124,6 @@ export function parseAuditQuery(query: Query): { limit: number; afterSeq: number
     fields: { limit: 'invalid_limit', cursor: 'invalid_cursor' },
   });
   return { limit: q.limit, afterSeq: q.cursor };
-}
-
-/**
- * GET /identities: exactly one of `email` and `phoneNumber`, normalised as /identify normalises
- * them (a "+" in a query string must be sent as %2B, or it arrives as a space).
- */
-export const LookupQuerySchema = /* @__PURE__ */ defineSchema(() => parameters({
-  email: queryParam('email', (raw) => (raw === undefined ? null : normaliseEmail(raw)), {
-    type: 'string',
-    description: 'An email, normalised as `POST /identify` normalises it. Give exactly one of `email` and `phoneNumber`.',
-    example: 'george@hillvalley.edu',
-  }),
-  phoneNumber: queryParam('phoneNumber', (raw) => (raw === undefined ? null : normalisePhoneNumber(raw)), {
-    type: 'string',
-    description: 'A phone number, normalised as `POST /identify` normalises it (send `+` as `%2B`).',
-    example: '919191',
-  }),
-}).check(
-  refineWith(
-    (q) => (q.email === null) !== (q.phoneNumber === null),
-    'invalid_query',
-    'Give exactly one of the query parameters email and phoneNumber.',
-  ),
-));
-
-/** GET /identities: exactly one of `email` and `phoneNumber`, normalised. */
-export function parseLookupQuery(query: Query): { email: string | null; phoneNumber: string | null } {
-  return parseOrThrow(LookupQuerySchema, query, {
-    self: 'invalid_query',
-    fields: { email: 'invalid_email', phoneNumber: 'invalid_phone_number' },
-  });
 }
 
 const contactIdDocs = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'A contact id.' };

@@ -137,10 +137,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/checkout', function: 'checkout', auth: 'public' },
   { method: 'GET', path: '/contacts', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/contacts/{id}', function: 'adminRead', auth: 'admin' },
-  { method: 'GET', path: '/identities', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities/{contactId}', function: 'adminRead', auth: 'admin' },
   { method: 'GET', path: '/identities/{contactId}/orders', function: 'adminRead', auth: 'admin' },
-  // The lookup by value with the values in the body, so no email or phone is ever in a URL.
+  // The lookup by value, with the values in the body: no email or phone is ever in a URL (there
+  // is no GET form of it: a query string ends up in access logs, proxies and browser history).
   { method: 'POST', path: '/identities/lookup', function: 'adminRead', auth: 'admin' },
   { method: 'POST', path: '/identities/merge', function: 'adminMerge', auth: 'admin' },
   { method: 'DELETE', path: '/identities/{contactId}', function: 'adminErase', auth: 'admin' },

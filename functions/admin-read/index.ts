@@ -1,11 +1,12 @@
 /**
- * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities?email=|phoneNumber=,
- * GET /identities/{contactId}, GET /identities/{contactId}/orders, POST /identities/lookup {email?, phoneNumber?}. Admins only: the API's JWT authorizer checks the token, and the
+ * Admin reads (never write): GET /contacts, GET /contacts/{id}, GET /identities/{contactId},
+ * GET /identities/{contactId}/orders, POST /identities/lookup {email?, phoneNumber?} (the lookup by
+ * value has no GET form: no email or phone in a URL). Admins only: the API's JWT authorizer checks the token, and the
  * `adminOnly` middleware checks the claims again (lib/auth.ts).
  */
 import type { Context } from 'aws-lambda';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { parseListQuery, parseLookupBody, parseLookupQuery, parsePathContactId } from '../../lib/admin-params';
+import { parseListQuery, parseLookupBody, parsePathContactId } from '../../lib/admin-params';
 import { row } from '../../lib/admin-reads';
 import { getIdentityOrders } from '../../lib/admin-orders-container';
 import { getAdminReads } from '../../lib/container';
@@ -32,10 +33,6 @@ export const handler = httpHandler(async (event: HttpEvent, context: Context) =>
     case 'GET /contacts/{id}': {
       const id = parsePathContactId(event.pathParameters, 'id');
       return json(200, { contact: row(await admin.getContact(id, deadlineOf(context))) });
-    }
-    case 'GET /identities': {
-      const details = await admin.identityByValue(parseLookupQuery(query), deadlineOf(context));
-      return json(200, identityDetailsResponse(details));
     }
     case 'GET /identities/{contactId}': {
       const id = parsePathContactId(event.pathParameters, 'contactId');

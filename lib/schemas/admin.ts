@@ -9,13 +9,12 @@ import {
   ContactPathSchema,
   IdentityPathSchema,
   ListContactsQuerySchema,
-  LookupQuerySchema,
   MergeRequestSchema,
 } from '../admin-params';
 import { documented, docs } from './core';
 import { contactId, IDENTITY_FIELDS, timestamp } from './identify';
 
-export { AuditQuerySchema, ContactPathSchema, IdentityPathSchema, ListContactsQuerySchema, LookupQuerySchema, MergeRequestSchema };
+export { AuditQuerySchema, ContactPathSchema, IdentityPathSchema, ListContactsQuerySchema, MergeRequestSchema };
 
 docs.add(MergeRequestSchema, {
   id: 'MergeRequest',

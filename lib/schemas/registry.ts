@@ -19,7 +19,6 @@ import {
   IdentityListSchema,
   IdentityPathSchema,
   ListContactsQuerySchema,
-  LookupQuerySchema,
   MergeRequestSchema,
 } from './admin';
 import { CHECKOUT_REQUEST_EXAMPLE, CheckoutRequest, CheckoutResponse } from './checkout';
@@ -196,19 +195,6 @@ export const OPERATIONS: Record<RouteKey, OperationContract> = {
       200: { description: 'The contact row.', body: ContactResponseSchema },
       400: { description: 'The id is not a positive integer.', errors: ['invalid_contact_id'] },
       404: { description: 'No such contact.', errors: ['contact_not_found'] },
-      ...standard(admin),
-    },
-  },
-  'GET /identities': {
-    operationId: 'findIdentity',
-    tag: 'Admin',
-    summary: 'Look an identity up by email or phone',
-    description: 'Exactly one of `email` and `phoneNumber`, normalised as `POST /identify` normalises them. Never writes.',
-    request: { query: LookupQuerySchema },
-    responses: {
-      200: identityDetails('The identity that holds the value, with its rows.'),
-      400: { description: 'Not exactly one parameter, or an invalid value.', errors: ['invalid_query', 'invalid_email', 'invalid_phone_number'] },
-      404: { description: 'No identity has this value.', errors: ['identity_not_found'] },
       ...standard(admin),
     },
   },

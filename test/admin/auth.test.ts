@@ -111,7 +111,6 @@ describe('admin handlers called as the Lambda runtime calls them', () => {
     const cases: Array<{ routeKey: string; path: string; query?: Record<string, string>; params?: Record<string, string>; body?: unknown }> = [
       { routeKey: 'GET /contacts', path: '/contacts' },
       { routeKey: 'GET /contacts/{id}', path: `/contacts/${id}`, params: { id: String(id) } },
-      { routeKey: 'GET /identities', path: '/identities', query: { email: 'h@handler.test' } },
       { routeKey: 'GET /identities/{contactId}', path: `/identities/${id}`, params: { contactId: String(id) } },
       { routeKey: 'GET /identities/{contactId}/orders', path: `/identities/${id}/orders`, params: { contactId: String(id) } },
       { routeKey: 'POST /identities/lookup', path: '/identities/lookup', body: { email: 'h@handler.test' } },

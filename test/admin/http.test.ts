@@ -64,7 +64,6 @@ describe('access control over HTTP', () => {
       'GET /audit',
       'GET /contacts',
       'GET /contacts/{id}',
-      'GET /identities',
       'GET /identities/{contactId}',
       'GET /identities/{contactId}/orders',
       'POST /identities/lookup',
@@ -73,7 +72,6 @@ describe('access control over HTTP', () => {
     const requests: Array<{ method: string; path: string; body?: unknown }> = [
       { method: 'GET', path: '/contacts?limit=5' },
       { method: 'GET', path: `/contacts/${a.primaryContactId}` },
-      { method: 'GET', path: '/identities?email=anna@auth.test' },
       { method: 'GET', path: `/identities/${a.primaryContactId}` },
       { method: 'GET', path: `/identities/${a.primaryContactId}/orders` },
       { method: 'POST', path: '/identities/lookup', body: { email: 'anna@auth.test' } },
@@ -120,8 +118,8 @@ describe('access control over HTTP', () => {
     try {
       await call('GET', '/contacts', { token: 'Bearer-guess-1234' });
       await call('GET', '/contacts', { token: USER_TOKEN });
-      await call('GET', '/identities?email=secret.person@logs.test');
-      await call('GET', '/identities?email=not-an-email');
+      await call('POST', '/identities/lookup', { body: { email: 'secret.person@logs.test' } });
+      await call('POST', '/identities/lookup', { body: { email: 'not-an-email' } });
       await call('POST', '/identities/merge', { body: { contactIds: [a.primaryContactId, 999_999] } });
       await call('DELETE', `/identities/${a.primaryContactId}`);
     } finally {
@@ -183,37 +181,42 @@ describe('read routes over HTTP', () => {
     expect((await call('GET', '/contacts')).json.nextCursor).toBeNull();
   });
 
-  it('GET /identities by normalised email or phone, and by contact id; 404 when unknown; never writes', async () => {
+  it('GET /identities/{contactId} answers the identity that holds the contact, as the lookup by value does; 404 when unknown; never writes', async () => {
     const doc = await identify('doc@hillvalley.edu', '+1 (555) 010-9999');
     await identify('emmett@hillvalley.edu', '+15550109999');
     const before = await scanEverything(t);
 
-    const byEmail = await call('GET', `/identities?email=${encodeURIComponent('  DOC@HillValley.edu ')}`);
-    expect(byEmail.status).toBe(200);
-    expect(byEmail.json.contact).toMatchObject({
+    const bySecondary = await call('GET', `/identities/${doc.primaryContactId + 1}`);
+    expect(bySecondary.status).toBe(200);
+    expect(bySecondary.json.contact).toMatchObject({
       primaryContactId: doc.primaryContactId,
       primaryContatctId: doc.primaryContactId,
       emails: ['doc@hillvalley.edu', 'emmett@hillvalley.edu'],
       phoneNumbers: ['+15550109999'],
       secondaryContactIds: [doc.primaryContactId + 1],
     });
-    expect(byEmail.json.contact.contacts.map((c: any) => [c.id, c.linkedId])).toEqual([
+    expect(bySecondary.json.contact.contacts.map((c: any) => [c.id, c.linkedId])).toEqual([
       [doc.primaryContactId, null],
       [doc.primaryContactId + 1, doc.primaryContactId],
     ]);
-    for (const row of byEmail.json.contact.contacts) expect(Object.keys(row)).toEqual(ROW_KEYS);
-    const byPhone = await call('GET', `/identities?phoneNumber=${encodeURIComponent('+1 555.010.9999')}`);
-    expect(byPhone.json).toEqual(byEmail.json);
-    expect((await call('GET', `/identities/${doc.primaryContactId + 1}`)).json).toEqual(byEmail.json);
+    for (const row of bySecondary.json.contact.contacts) expect(Object.keys(row)).toEqual(ROW_KEYS);
+    expect((await call('GET', `/identities/${doc.primaryContactId}`)).json).toEqual(bySecondary.json);
+    const byValue = await call('POST', '/identities/lookup', { body: { email: '  DOC@HillValley.edu ' } });
+    expect(byValue.json.identities).toEqual([bySecondary.json.contact]);
 
-    expectError(await call('GET', '/identities?email=nobody@hillvalley.edu'), 404, 'identity_not_found');
     expectError(await call('GET', '/identities/424242'), 404, 'contact_not_found');
-    expectError(await call('GET', '/identities?email=doc@hillvalley.edu&phoneNumber=5550109999'), 400, 'invalid_query');
-    expectError(await call('GET', '/identities'), 400, 'invalid_query');
-    expectError(await call('GET', '/identities?email=not-an-email'), 400, 'invalid_email');
-    expectError(await call('GET', '/identities?phoneNumber=12'), 400, 'invalid_phone_number');
     expectError(await call('GET', '/identities/x1'), 400, 'invalid_contact_id');
     expect(await scanEverything(t)).toEqual(before);
+  });
+
+  it('has no lookup by value in a URL: GET /identities?email= is not a route, and its answer does not repeat the value', async () => {
+    await identify('doc@hillvalley.edu', null);
+    for (const query of ['email=doc@hillvalley.edu', 'phoneNumber=%2B15550109999', '']) {
+      const res = await call('GET', `/identities${query ? `?${query}` : ''}`);
+      expectError(res, 404, 'route_not_found');
+      expect(res.text).not.toContain('doc@');
+      expect(res.text).not.toContain('5550109999');
+    }
   });
 });
 

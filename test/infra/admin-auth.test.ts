@@ -17,7 +17,6 @@ type Resource = { Type: string; Properties: Record<string, any> };
 const ADMIN_ROUTES: Record<string, string> = {
   'GET /contacts': 'AdminRead',
   'GET /contacts/{id}': 'AdminRead',
-  'GET /identities': 'AdminRead',
   'GET /identities/{contactId}': 'AdminRead',
   'GET /identities/{contactId}/orders': 'AdminRead',
   'POST /identities/lookup': 'AdminRead',
