@@ -28,7 +28,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { maskEmail, maskPersonalData, maskPhone } from '../lib/masking';
 import type { TableNames } from '../lib/tables';
+
+/**
+ * Violations name the values they are about masked (lib/masking.ts), as a log line would: the
+ * stress command prints them. Ids stay as they are.
+ */
+const shown = (field: string, value: string) => (/email/i.test(field) ? maskEmail(value) : maskPhone(value));
+const VERBATIM = new Set(['requestId']);
 
 type Item = Record<string, any>;
 
@@ -269,16 +277,16 @@ export function auditDataSet(
         values.add(`${field}:${value}`);
         const claim = claims.get(value);
         if (!claim) {
-          fail(`${label}: ${field} ${value} has no claim`);
+          fail(`${label}: ${field} ${shown(field, value)} has no claim`);
           continue;
         }
         owners.add(Number(claim.contactId));
         if (Number(claim.contactId) !== Number(carrier.id)) {
-          fail(`${label}: claim of ${field} ${value} names contact ${claim.contactId}, not its first carrier ${carrier.id}`);
+          fail(`${label}: claim of ${field} ${shown(field, value)} names contact ${claim.contactId}, not its first carrier ${carrier.id}`);
         }
         const hint = Number(claim.primaryId);
         if (strictHints ? hint !== primaryId : componentOfContact.get(hint) !== root) {
-          fail(`${label}: claim of ${field} ${value} hints at ${hint}, not the primary ${primaryId}`);
+          fail(`${label}: claim of ${field} ${shown(field, value)} hints at ${hint}, not the primary ${primaryId}`);
         }
       }
     };
@@ -296,10 +304,10 @@ export function auditDataSet(
 
   // ---- claims without a live carrier
   for (const [value, claim] of emailClaims) {
-    if (!firstWithEmail.has(value)) fail(`email claim ${value} (contact ${claim.contactId}) has no live contact`);
+    if (!firstWithEmail.has(value)) fail(`email claim ${maskEmail(value)} (contact ${claim.contactId}) has no live contact`);
   }
   for (const [value, claim] of phoneClaims) {
-    if (!firstWithPhone.has(value)) fail(`phone claim ${value} (contact ${claim.contactId}) has no live contact`);
+    if (!firstWithPhone.has(value)) fail(`phone claim ${maskPhone(value)} (contact ${claim.contactId}) has no live contact`);
   }
 
   // ---- the id counter
@@ -309,9 +317,9 @@ export function auditDataSet(
 
   // ---- the responses
   for (const [index, r] of responses.entries()) {
-    const what = `response ${index} to ${JSON.stringify(r.request)}`;
+    const what = `response ${index} to ${JSON.stringify(maskPersonalData(r.request))}`;
     if (r.status !== 200) {
-      fail(`${what}: status ${r.status} ${JSON.stringify(r.body)?.slice(0, 200)}`);
+      fail(`${what}: status ${r.status} ${JSON.stringify(maskPersonalData(r.body, '', 0, VERBATIM))?.slice(0, 200)}`);
       continue;
     }
     const contact = r.body?.contact;
@@ -360,9 +368,9 @@ export function auditDataSet(
       if (m.email !== undefined) rootValues.add(`e:${m.email}`);
       if (m.phoneNumber !== undefined) rootValues.add(`p:${m.phoneNumber}`);
     }
-    for (const e of contact.emails as string[]) if (!rootValues.has(`e:${e}`)) fail(`${what}: email ${e} is not in its identity`);
+    for (const e of contact.emails as string[]) if (!rootValues.has(`e:${e}`)) fail(`${what}: email ${maskEmail(e)} is not in its identity`);
     for (const p of contact.phoneNumbers as string[]) {
-      if (!rootValues.has(`p:${p}`)) fail(`${what}: phone ${p} is not in its identity`);
+      if (!rootValues.has(`p:${p}`)) fail(`${what}: phone ${maskPhone(p)} is not in its identity`);
     }
   }
 

@@ -30,7 +30,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { maskPersonalData, maskText } from '../lib/masking';
+import { maskedErrorText, maskPersonalData } from '../lib/masking';
 import { localTableNames, TABLE_KEYS, TABLES, type TableNames } from '../lib/tables';
 import type { LocalEvents } from '../lib/local/events';
 import { auditDataSet, documentClient, readDataSet, type DataSet, type ResponseRecord } from './audit';
@@ -293,10 +293,11 @@ async function main(): Promise<number> {
     });
     if (unanswered.length > 0) {
       // Still a failed run, but not a data violation: the requests that failed are listed apart.
-      log(`FAILED: ${unanswered.length} requests not answered 200, e.g. status ${unanswered[0]!.status} ${maskText(JSON.stringify(unanswered[0]!.body)?.slice(0, 200) ?? '')}`);
+      const body = JSON.stringify(maskPersonalData(unanswered[0]!.body, '', 0, new Set(['requestId'])));
+      log(`FAILED: ${unanswered.length} requests not answered 200, e.g. status ${unanswered[0]!.status} ${body?.slice(0, 200)}`);
     }
-    // The audit names the values it checks; what reaches the terminal is masked like any log line.
-    for (const violation of report.violations) log(`VIOLATION: ${maskText(violation)}`);
+    // The audits mask the values they name (scripts/audit.ts, scripts/event-audit.ts).
+    for (const violation of report.violations) log(`VIOLATION: ${violation}`);
     if (report.violationCount > report.violations.length) {
       log(`... and ${report.violationCount - report.violations.length} more violations`);
     }
@@ -305,7 +306,7 @@ async function main(): Promise<number> {
       log('events: waiting for the stream to drain...');
       await env.events.poller.idle();
       eventReport = await auditEvents(env.db, env.tables, readEventsFile(env.events.file), seededIds);
-      for (const problem of eventReport.problems) log(`VIOLATION: ${maskText(problem)}`);
+      for (const problem of eventReport.problems) log(`VIOLATION: ${problem}`);
       log(
         `events: ${eventReport.changes} changes committed, ${eventReport.delivered} events delivered: ${eventReport.missing} missing, ` +
           `${eventReport.duplicates} duplicates, ${eventReport.strays} strays, ${eventReport.versionGaps} version gaps, ` +
@@ -347,8 +348,7 @@ function joinedInData(data: DataSet, r: Request): boolean {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const masked = maskPersonalData(error) as { stack?: string } | string;
-    process.stderr.write(`stress failed: ${typeof masked === 'string' ? masked : (masked.stack ?? String(masked))}\n`);
+    process.stderr.write(`stress failed: ${maskedErrorText(error)}\n`);
     process.exit(2);
   },
 );

@@ -11,9 +11,12 @@ export type LocalLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type LocalLog = (level: LocalLogLevel, message: string, fields?: Record<string, unknown>) => void;
 
+/** Fields the platform writes itself, kept as they are (an endpoint's address is not a phone number). */
+const VERBATIM: ReadonlySet<string> = new Set(['endpoint']);
+
 export function createLocalLog(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): LocalLog {
   return (level, message, fields = {}) => {
-    const masked = maskPersonalData(fields) as Record<string, unknown>;
+    const masked = maskPersonalData(fields, '', 0, VERBATIM) as Record<string, unknown>;
     write(JSON.stringify({ level, time: new Date().toISOString(), source: 'local', message: maskText(message), ...masked }));
   };
 }

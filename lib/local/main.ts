@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     localLog(exitCode === 0 ? 'info' : 'error', 'stopping', { reason });
-    if (exitCode !== 0) process.stderr.write(`npm start: ${reason}\n`);
+    if (exitCode !== 0) process.stderr.write(`npm start: ${maskText(reason)}\n`);
     await drain(server, tracker, requestTimeoutMs + DRAIN_MARGIN_MS);
     await events.stop();
     await oidc.close();
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       error.code === 'EADDRINUSE'
         ? `Port ${port} is in use: set PORT to another port.\n`
-        : `Server error: ${error.message}\n`,
+        : `Server error: ${maskText(error.message)}\n`,
     );
     await (supervised ? supervised.stop() : storage.stop());
     process.exit(1);
@@ -130,6 +130,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${maskText((error as Error).message)}\n`);
+  process.stderr.write(`npm start failed: ${maskText(error instanceof Error ? error.message : String(error))}\n`);
   process.exit(1);
 });

@@ -23,7 +23,7 @@ import { replay } from '../../lib/import/replay';
 import { runImport } from '../../lib/import/run';
 import { ensureTables } from '../../lib/local/bootstrap';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { maskPersonalData } from '../../lib/masking';
+import { maskedErrorText } from '../../lib/masking';
 import { localTableNames, type TableNames } from '../../lib/tables';
 import { writeGenerated } from '../import/generate';
 
@@ -175,7 +175,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  const masked = maskPersonalData(error) as { stack?: string } | string;
-  process.stderr.write(`bench:import: failed: ${typeof masked === 'string' ? masked : (masked.stack ?? String(error))}\n`);
+  process.stderr.write(`bench:import: failed: ${maskedErrorText(error)}\n`);
   process.exit(1);
 });

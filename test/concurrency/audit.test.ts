@@ -72,7 +72,7 @@ describe('audit', () => {
     }, /2 primaries/],
     ['a primary that is not the oldest', (d: DataSet) => void (d.contacts[0]!.createdAt = at(9)), /oldest contact 2 is not the primary/],
     ['a stale claim hint', (d: DataSet) => void (d.emails[1]!.primaryId = 2), /hints at 2, not the primary 1/],
-    ['a missing claim', (d: DataSet) => void d.phones.pop(), /phoneNumber 5550222 has no claim/],
+    ['a missing claim', (d: DataSet) => void d.phones.pop(), /phoneNumber \*\*\*22 has no claim/],
     ['a claim without a contact', (d: DataSet) => void d.emails.push({ email: 'z@x.test', contactId: 9, primaryId: 9 }), /has no live contact/],
     ['an aggregate missing a member', (d: DataSet) => void (d.contacts[0]!.members as unknown[]).pop(), /aggregate does not match/],
     ['a pending re-link', (d: DataSet) => void (d.contacts[0]!.relink = { from: 7 }), /re-link is still pending/],
@@ -95,6 +95,21 @@ describe('audit', () => {
     expect(found).toMatch(/status 503/);
     expect(found).toMatch(/its phone number is missing/);
     expect(found).toMatch(/never had together/);
+  });
+
+  it('names the values of a violation masked, never in clear (the stress command prints them)', () => {
+    const found = [
+      violations((d) => void d.phones.pop()),
+      violations((d) => void d.emails.push({ email: 'zed@x.test', contactId: 9, primaryId: 9 })),
+      violations(() => undefined, [
+        { request: { email: 'a@x.test', phoneNumber: '5550111' }, status: 503, body: { error: { code: 'contention', message: 'a@x.test 5550111' } } },
+        { request: { email: 'b@x.test', phoneNumber: '5550222' }, status: 200, body: answer([2, 3], ['a@x.test', 'b@x.test', 'q@x.test'], ['5550111', '5559999']) },
+      ]),
+    ].flat().join('\n');
+    expect(found).toMatch(/has no claim/);
+    expect(found).toMatch(/has no live contact/);
+    expect(found).toMatch(/status 503/);
+    for (const value of ['a@x.test', 'b@x.test', 'q@x.test', 'zed@x.test', '5550111', '5550222', '5559999']) expect(found).not.toContain(value);
   });
 
   it('connects identities through the requests that merged them', () => {

@@ -28,4 +28,10 @@ describe('local log lines', () => {
     for (const value of ['010-9999', '555-0109', '5550', 'john(work)']) expect(text).not.toContain(value);
     expect(text).not.toContain('stack');
   });
+
+  it('keeps the addresses the platform logs about itself', () => {
+    const { log, lines } = captured();
+    log('info', 'DynamoDB Local started', { pid: 4242, endpoint: 'http://127.0.0.1:8000' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ pid: 4242, endpoint: 'http://127.0.0.1:8000' });
+  });
 });

@@ -112,4 +112,20 @@ describe('masking of personal data', () => {
     expect(masked).toEqual({ body: '[binary]', bytes: '[binary]', custom: { id: 7 } });
     expect(JSON.stringify(masked)).not.toContain('george');
   });
+
+  it('masks a line of the message that looks like a frame, and keeps the real frames', () => {
+    const error = new Error('bad body:\n    at +15550109999\n    at x (george@hillvalley.edu)');
+    const masked = (maskPersonalData({ error }) as { error: { stack: string } }).error.stack;
+    expect(masked).not.toContain('5550109999');
+    expect(masked).not.toContain('george@');
+    const frames = masked.split('\n').filter((line) => /^\s+at /.test(line)).slice(2);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) expect(frame).toMatch(/:\d+:\d+\)?$|\((native|<anonymous>|index \d+)\)$/);
+  });
+
+  it('masks an email at the end of a long run of text without spaces', () => {
+    const long = `${'x'.repeat(50_000)}@example.com ${'y'.repeat(50_000)}`;
+    expect(maskText(long)).toBe(`x***@***.com ${'y'.repeat(50_000)}`);
+  });
 });
+
