@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   invalid_include_deleted: { status: 400, when: '`includeDeleted` is not `true` or `false`.' },
   invalid_contact_id: { status: 400, when: 'A contact id is not a positive integer.' },
   invalid_contact_ids: { status: 400, when: '`contactIds` is not an array of two numbers.' },
-  invalid_query: { status: 400, when: 'Not exactly one of the query parameters `email` and `phoneNumber`.' },
+  invalid_query: { status: 400, when: 'The query string as a whole is not a set of text parameters (a listing\'s own parameters have their own codes).' },
   invalid_order_id: { status: 400, when: '`orderId` is not a UUID.' },
   invalid_items: {
     status: 400,

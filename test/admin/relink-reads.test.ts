@@ -3,8 +3,8 @@
  * re-linking had finished. A large merge (here: small transactions, so a 7-contact identity needs
  * a recorded re-link finished in several steps) is killed at each of its writes in turn
  * (test/support/instances.ts, crashAfterWrites); then, before anything repairs the data, every
- * admin read — GET /contacts (paged), GET /contacts/{id}, GET /identities/{contactId},
- * GET /identities?email|phoneNumber — must equal the reference model (test/support/model.ts)
+ * admin read — GET /contacts (paged), GET /contacts/{id}, GET /identities/{contactId}, and the
+ * lookup by value behind POST /identities/lookup (AdminReads.identityByValue) — must equal the reference model (test/support/model.ts)
  * that has seen the merge once its transaction committed, and must write nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -96,7 +96,7 @@ describe('admin reads while a large merge re-link is unfinished', () => {
           expect(got.updatedAt >= demoted.updatedAt, `${label}: updatedAt of ${expected.id}`).toBe(true);
         }
       }
-      // GET /identities/{contactId} and GET /identities?email=|phoneNumber=
+      // GET /identities/{contactId} and the lookup by value (POST /identities/lookup)
       const primaryOf = (id: number) => expectedRows.find((r) => r.id === id)!.linkedId ?? id;
       const modelView = (storedId: number) => {
         const modelPrimary = realIds.indexOf(primaryOf(storedId));
@@ -109,10 +109,10 @@ describe('admin reads while a large merge re-link is unfinished', () => {
         const rowsOfIdentity = expectedRows.filter((r) => primaryOf(r.id) === primaryOf(expected.id));
         expect(details.contacts.map(shown).sort((a, b) => a.id - b.id), `${label}: rows of /identities/${expected.id}`).toEqual(rowsOfIdentity);
         const byEmail = await reader.admin.identityByValue({ email: expected.email, phoneNumber: null }, deadline());
-        expect(byEmail.view, `${label}: GET /identities?email=${expected.email}`).toEqual(modelView(expected.id));
+        expect(byEmail.view, `${label}: lookup by email ${expected.email}`).toEqual(modelView(expected.id));
         expect(byEmail.contacts.map(shown).sort((a, b) => a.id - b.id)).toEqual(rowsOfIdentity);
         const byPhone = await reader.admin.identityByValue({ email: null, phoneNumber: expected.phoneNumber }, deadline());
-        expect(byPhone.view, `${label}: GET /identities?phoneNumber=${expected.phoneNumber}`).toEqual(modelView(expected.id));
+        expect(byPhone.view, `${label}: lookup by phone ${expected.phoneNumber}`).toEqual(modelView(expected.id));
       }
       // Reads never write: storage is as the crash left it.
       expect(await snapshot(t), `${label}: reads wrote nothing`).toEqual(before);
