@@ -113,18 +113,35 @@ export function maskPersonalData(
   if (typeof value === 'string') return maskText(value);
   if (typeof value === 'function') return undefined;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return '[binary]';
-  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, key, depth + 1, verbatim, frames));
-  if (value instanceof Error) return maskError(value, depth, frames);
-  if (value && typeof value === 'object') {
+  if (!value || typeof value !== 'object') return value;
+  const object = value;
+  return onPath(object, () => {
+    if (Array.isArray(object)) return object.map((v) => maskPersonalData(v, key, depth + 1, verbatim, frames));
+    if (object instanceof Error) return maskError(object, depth, frames);
     // Under an email- or phone-named key, every nested value is that kind of value.
     const inherited = PERSONAL.test(key);
     return Object.fromEntries(
-      Object.entries(value)
+      Object.entries(object)
         .filter(([, v]) => typeof v !== 'function')
         .map(([k, v]) => [k, maskPersonalData(v, inherited && !PERSONAL.test(k) ? key : k, depth + 1, verbatim, frames)]),
     );
+  });
+}
+
+/** The objects on the path being masked (masking is synchronous): a cycle is written "[circular]". */
+const path = new Set<object>();
+
+/** Masks `object` with `mask`, unless it is its own ancestor; a getter that throws makes "[unreadable]". */
+function onPath(object: object, mask: () => unknown): unknown {
+  if (path.has(object)) return '[circular]';
+  path.add(object);
+  try {
+    return mask();
+  } catch {
+    return '[unreadable]';
+  } finally {
+    path.delete(object);
   }
-  return value;
 }
 
 const NO_KEYS: ReadonlySet<string> = new Set();

@@ -127,5 +127,18 @@ describe('masking of personal data', () => {
     const long = `${'x'.repeat(50_000)}@example.com ${'y'.repeat(50_000)}`;
     expect(maskText(long)).toBe(`x***@***.com ${'y'.repeat(50_000)}`);
   });
+
+  it('writes a cycle as [circular] and a getter that throws as [unreadable], instead of failing the log line', () => {
+    const loop: Record<string, unknown> = { email: 'george@hillvalley.edu' };
+    loop.self = loop;
+    const shared = { id: 1 };
+    const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('no'); } });
+    expect(maskPersonalData({ loop, a: shared, b: shared, hostile })).toEqual({
+      loop: { email: 'g***@***.edu', self: '[circular]' },
+      a: { id: 1 },
+      b: { id: 1 },
+      hostile: '[unreadable]',
+    });
+  });
 });
 
