@@ -1,7 +1,7 @@
 /**
  * Prepares storage for a local run: starts an embedded DynamoDB Local unless DYNAMODB_ENDPOINT
  * names another DynamoDB, creates missing tables, sets the environment the handlers read, and
- * validates the storage configuration (lib/config.ts) right away.
+ * validates the storage configuration (lib/config.ts) before it starts anything.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../config';
@@ -24,10 +24,14 @@ export async function prepareLocalStorage(options: {
   dataDir?: string | null;
   tablePrefix?: string;
 }): Promise<LocalStorage> {
+  const tables = localTableNames(options.tablePrefix);
+  // The functions read the storage configuration on first use; a local run checks it before
+  // anything starts, so that a bad ID_BLOCK_SIZE or EVENT_CONTACT_VALUES stops `npm start` at once
+  // instead of failing a request. (An embedded DynamoDB Local's endpoint is always http://127.0.0.1:<port>.)
+  loadConfig({ ...process.env, ...tableEnvironment(tables), DYNAMODB_ENDPOINT: options.endpoint ?? 'http://127.0.0.1:8000' });
   const embedded = !options.endpoint;
   const dynamo = embedded ? await startDynamoDbLocal({ dataDir: options.dataDir ?? null }) : null;
   const endpoint = options.endpoint ?? dynamo!.endpoint;
-  const tables = localTableNames(options.tablePrefix);
   const client = new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
@@ -43,13 +47,5 @@ export async function prepareLocalStorage(options: {
   }
   Object.assign(process.env, tableEnvironment(tables), { DYNAMODB_ENDPOINT: endpoint });
   process.env.AWS_REGION ??= 'us-east-1';
-  try {
-    // The functions read the storage configuration on first use; a local run checks it at once, so
-    // that a bad ID_BLOCK_SIZE or EVENT_CONTACT_VALUES stops `npm start` instead of a request.
-    loadConfig();
-  } catch (error) {
-    await dynamo?.stop();
-    throw error;
-  }
   return { endpoint, tables, embedded, dynamo, stop: async () => dynamo?.stop() };
 }
