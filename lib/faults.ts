@@ -9,6 +9,7 @@
  * the faults exactly as it would see a real conflict or a response lost for good.
  */
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from './config';
 
 export interface FaultConfig {
@@ -67,11 +68,13 @@ export function syntheticConflict(actions: number): TransactionCanceledException
   });
 }
 
+/** Attaches the faults to a client, or to a document client (it shares its client's middleware stack). */
 export function addFaultInjection(
-  client: DynamoDBClient,
+  target: DynamoDBClient | DynamoDBDocumentClient,
   faults: FaultConfig,
   random: () => number = Math.random,
 ): void {
+  const client = target as DynamoDBClient;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';

@@ -35,6 +35,11 @@ export function maskPhone(phone: string): string {
 }
 
 const PERSONAL = /email|phone/i;
+
+/** A value under an email- or phone-named key, masked whole as that kind of value. */
+export function maskByKey(key: string, value: string | number): string {
+  return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
+}
 /**
  * Something shaped like an email address inside free text (see above: only whitespace and '"' end
  * it). The lookbehind starts a match only where a run starts, so a long run without an '@' costs
@@ -107,9 +112,7 @@ export function maskPersonalData(
 ): unknown {
   if (depth > 8) return '[depth]';
   if (verbatim.has(key) && typeof value === 'string') return value;
-  if ((typeof value === 'string' || typeof value === 'number') && PERSONAL.test(key)) {
-    return /email/i.test(key) ? maskEmail(String(value)) : maskPhone(String(value));
-  }
+  if ((typeof value === 'string' || typeof value === 'number') && PERSONAL.test(key)) return maskByKey(key, value);
   if (typeof value === 'string') return maskText(value);
   if (typeof value === 'function') return undefined;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return '[binary]';

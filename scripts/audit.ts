@@ -28,15 +28,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { maskEmail, maskPersonalData, maskPhone } from '../lib/masking';
+import { maskByKey, maskEmail, maskPersonalData, maskPhone } from '../lib/masking';
 import type { TableNames } from '../lib/tables';
 
 /**
  * Violations name the values they are about masked (lib/masking.ts), as a log line would: the
- * stress command prints them. Ids stay as they are.
+ * stress command prints them. Ids stay as they are, and so does an answer's request id.
  */
-const shown = (field: string, value: string) => (/email/i.test(field) ? maskEmail(value) : maskPhone(value));
-const VERBATIM = new Set(['requestId']);
+export const ANSWER_VERBATIM_KEYS: ReadonlySet<string> = new Set(['requestId']);
 
 type Item = Record<string, any>;
 
@@ -277,16 +276,16 @@ export function auditDataSet(
         values.add(`${field}:${value}`);
         const claim = claims.get(value);
         if (!claim) {
-          fail(`${label}: ${field} ${shown(field, value)} has no claim`);
+          fail(`${label}: ${field} ${maskByKey(field, value)} has no claim`);
           continue;
         }
         owners.add(Number(claim.contactId));
         if (Number(claim.contactId) !== Number(carrier.id)) {
-          fail(`${label}: claim of ${field} ${shown(field, value)} names contact ${claim.contactId}, not its first carrier ${carrier.id}`);
+          fail(`${label}: claim of ${field} ${maskByKey(field, value)} names contact ${claim.contactId}, not its first carrier ${carrier.id}`);
         }
         const hint = Number(claim.primaryId);
         if (strictHints ? hint !== primaryId : componentOfContact.get(hint) !== root) {
-          fail(`${label}: claim of ${field} ${shown(field, value)} hints at ${hint}, not the primary ${primaryId}`);
+          fail(`${label}: claim of ${field} ${maskByKey(field, value)} hints at ${hint}, not the primary ${primaryId}`);
         }
       }
     };
@@ -319,7 +318,7 @@ export function auditDataSet(
   for (const [index, r] of responses.entries()) {
     const what = `response ${index} to ${JSON.stringify(maskPersonalData(r.request))}`;
     if (r.status !== 200) {
-      fail(`${what}: status ${r.status} ${JSON.stringify(maskPersonalData(r.body, '', 0, VERBATIM))?.slice(0, 200)}`);
+      fail(`${what}: status ${r.status} ${JSON.stringify(maskPersonalData(r.body, '', 0, ANSWER_VERBATIM_KEYS))?.slice(0, 200)}`);
       continue;
     }
     const contact = r.body?.contact;

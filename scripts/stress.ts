@@ -33,7 +33,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { maskedErrorText, maskPersonalData } from '../lib/masking';
 import { localTableNames, TABLE_KEYS, TABLES, type TableNames } from '../lib/tables';
 import type { LocalEvents } from '../lib/local/events';
-import { auditDataSet, documentClient, readDataSet, type DataSet, type ResponseRecord } from './audit';
+import { ANSWER_VERBATIM_KEYS, auditDataSet, documentClient, readDataSet, type DataSet, type ResponseRecord } from './audit';
 import { auditEvents, readEventsFile, type EventReport } from './event-audit';
 import { seedIdentity, sharedPhoneContacts } from './seed';
 import { seededRandom } from './seeded-random';
@@ -293,7 +293,7 @@ async function main(): Promise<number> {
     });
     if (unanswered.length > 0) {
       // Still a failed run, but not a data violation: the requests that failed are listed apart.
-      const body = JSON.stringify(maskPersonalData(unanswered[0]!.body, '', 0, new Set(['requestId'])));
+      const body = JSON.stringify(maskPersonalData(unanswered[0]!.body, '', 0, ANSWER_VERBATIM_KEYS));
       log(`FAILED: ${unanswered.length} requests not answered 200, e.g. status ${unanswered[0]!.status} ${body?.slice(0, 200)}`);
     }
     // The audits mask the values they name (scripts/audit.ts, scripts/event-audit.ts).

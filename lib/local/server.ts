@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { onDynamoClientCreated } from '../container';
 import { addFaultInjection, faultsFromEnv } from '../faults';
@@ -83,8 +82,7 @@ function injectConfiguredFaults(): void {
   const faults = faultsFromEnv();
   if (!faults || faultsAttached) return;
   faultsAttached = true;
-  // The document client shares its middleware stack with the client it wraps.
-  onDynamoClientCreated((db) => addFaultInjection(db as unknown as DynamoDBClient, faults));
+  onDynamoClientCreated((db) => addFaultInjection(db, faults));
 }
 
 export function createLocalServer(options: LocalServerOptions = {}): Server {

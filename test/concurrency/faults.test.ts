@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config';
@@ -20,7 +20,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 async function faultyClient(faults: { conflictRate: number; lostResponseRate: number }, random = () => 0.5) {
   const t = await createTestTables();
   const db = createDocumentClient(t.config());
-  addFaultInjection(db as unknown as DynamoDBClient, faults, random);
+  addFaultInjection(db, faults, random);
   const plain = createDocumentClient(t.config());
   const exists = async (email: string) =>
     (await plain.send(new GetCommand({ TableName: t.tables.emails, Key: { email }, ConsistentRead: true }))).Item !== undefined;

@@ -1,5 +1,5 @@
 /**
- * `npm start` checks the storage configuration before it listens (lib/local/environment.ts): the
+ * `npm start` checks the storage configuration before it starts anything (lib/local/environment.ts): the
  * functions read it only on first use, so without this a bad value would surface as the first
  * request's 500.
  */

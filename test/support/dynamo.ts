@@ -51,8 +51,7 @@ export async function createTestService(
   const t = await createTestTables();
   const config = t.config({ idBlockSize: options.idBlockSize ?? 50 });
   const db = createDocumentClient(config);
-  // The document client shares its middleware stack with the client it wraps.
-  if (options.faults) addFaultInjection(db as unknown as DynamoDBClient, options.faults);
+  if (options.faults) addFaultInjection(db, options.faults);
   const store = new DynamoContactStore(db, config.tables, config.idBlockSize);
   const service = new IdentityService(store, options.service);
   return { ...t, db, store, service };

@@ -4,12 +4,10 @@
  * a seeded random source, a smaller transaction limit (to reach the re-link path with small
  * identities), a deterministic clock, or a simulated crash.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { FaultConfig } from '../../lib/faults';
 import { createDocumentClient } from '../../lib/dynamo-client';
 import { DynamoContactStore, MAX_TRANSACTION_ACTIONS } from '../../lib/store/dynamodb';
-import { addFaultInjection } from '../../lib/faults';
+import { addFaultInjection, type FaultConfig } from '../../lib/faults';
 import { IdentityService } from '../../lib/identity-service';
 import type { RetryOptions } from '../../lib/retry';
 import type { TestTables } from './dynamo';
@@ -96,8 +94,7 @@ export interface InstanceOptions {
 export function instance(t: TestTables, options: InstanceOptions = {}) {
   const config = t.config({ idBlockSize: options.idBlockSize ?? 50 });
   const db = createDocumentClient(config);
-  // The document client shares its middleware stack with the client it wraps.
-  if (options.faults) addFaultInjection(db as unknown as DynamoDBClient, options.faults, options.random);
+  if (options.faults) addFaultInjection(db, options.faults, options.random);
   const crash = options.crashAfterWrites === undefined ? null : addCrash(db, options.crashAfterWrites);
   const writes = countWrites(db);
   const store = new DynamoContactStore(
